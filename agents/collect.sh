@@ -1,0 +1,116 @@
+#!/bin/sh
+# unitscore collection script. Runs on a scanned host as an unprivileged user, reads only, and
+# prints one framed report document on stdout (format: agents/README.md). POSIX sh (dash).
+#
+# Sent by the collector on the stdin of `sh -s` with UNITSCORE_BOUNDARY preset, or run by a
+# forced command / the push agent, in which case it picks its own boundary.
+set -u
+
+boundary=${UNITSCORE_BOUNDARY:-}
+case $boundary in
+  *[!A-Za-z0-9]*) boundary= ;;
+esac
+if [ -z "$boundary" ]; then
+  boundary=$(tr -d '-' </proc/sys/kernel/random/uuid 2>/dev/null)
+  [ -n "$boundary" ] || boundary="u$$$(date +%s)"
+fi
+
+# A fixed environment so the output does not depend on the login shell (systemd-analyze.md §8).
+# SYSTEMD_ANALYZE_DEBUG adds each check's weight, badness and range: the host's own score table.
+LC_ALL=C.UTF-8
+SYSTEMD_COLORS=0
+SYSTEMD_URLIFY=0
+SYSTEMD_EMOJI=0
+SYSTEMD_PAGER=
+SYSTEMD_ANALYZE_DEBUG=1
+TERM=dumb
+export LC_ALL SYSTEMD_COLORS SYSTEMD_URLIFY SYSTEMD_EMOJI SYSTEMD_PAGER SYSTEMD_ANALYZE_DEBUG TERM
+unset NO_COLOR 2>/dev/null || true
+
+tmp=$(mktemp -d 2>/dev/null) || tmp=
+cleanup() { [ -n "$tmp" ] && rm -rf "$tmp"; }
+trap cleanup EXIT INT TERM
+
+# Every frame line starts on a fresh line: the newline before it belongs to the frame, not to
+# the section, so a section's bytes are exactly what the command printed.
+frame() {
+  printf '\n@%s %s\n' "$boundary" "$*"
+}
+
+# run NAME CMD...: the command's stdout as section NAME, its stderr as NAME-stderr, then its
+# exit status.
+run() {
+  name=$1
+  shift
+  frame "section $name"
+  if [ -n "$tmp" ]; then
+    "$@" 2>"$tmp/stderr"
+    rc=$?
+    frame "section $name-stderr"
+    cat "$tmp/stderr"
+  else
+    "$@" 2>/dev/null
+    rc=$?
+  fi
+  frame "exit $name $rc"
+}
+
+meta() {
+  printf '%s=%s\n' "$1" "$(printf '%s' "$2" | tr -d '\r\n')"
+}
+
+os_release() {
+  for f in /etc/os-release /usr/lib/os-release; do
+    if [ -r "$f" ]; then
+      sed -n "s/^$1=//p" "$f" | head -n 1 | sed 's/^"\(.*\)"$/\1/'
+      return
+    fi
+  done
+}
+
+printf 'unitscore-report 1 %s\n' "$boundary"
+frame "section meta"
+meta agent 'collect.sh 1'
+meta hostname "$(cat /proc/sys/kernel/hostname 2>/dev/null || hostname 2>/dev/null)"
+meta machine_id "$(cat /etc/machine-id 2>/dev/null)"
+meta os_name "$(os_release NAME)"
+meta os_version "$(os_release VERSION_ID)"
+meta os_pretty "$(os_release PRETTY_NAME)"
+meta kernel "$(uname -r 2>/dev/null)"
+meta user "$(id -un 2>/dev/null)"
+meta collected_at "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  meta analyze missing
+  frame end
+  exit 0
+fi
+version_line=$(systemd-analyze --version 2>/dev/null | head -n 1)
+meta systemd "$version_line"
+version=$(printf '%s\n' "$version_line" | sed -n 's/^systemd \([0-9][0-9]*\).*/\1/p')
+meta systemd_version "$version"
+if [ -z "$version" ] || [ "$version" -lt 240 ]; then
+  meta analyze unsupported
+  frame end
+  exit 0
+fi
+meta analyze ok
+
+run overview systemd-analyze security --no-pager
+
+# Every loaded service unit, one argument each; the host's own shell does the splitting, and
+# systemd escapes unit names so they contain no white space.
+units=$(systemctl list-units --all --type=service --state=loaded --no-legend --plain --no-pager 2>/dev/null |
+  awk '{ if ($1 == "\342\227\217") print $2; else print $1 }' | grep '\.service$' | sort -u)
+frame "section unit-list"
+printf '%s' "$units"
+
+if [ -n "$units" ]; then
+  # shellcheck disable=SC2086
+  run units systemd-analyze security --no-pager $units
+  if [ "$version" -ge 250 ]; then
+    # shellcheck disable=SC2086
+    run units-json systemd-analyze security --no-pager --json=short $units
+  fi
+fi
+frame end

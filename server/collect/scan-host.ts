@@ -1,0 +1,96 @@
+import { analyzeReport } from '../analyze/analyze-report.js';
+import type { UnitAssessment, UnitError } from '../analyze/model.js';
+import { type CollectOptions, type CollectTarget, collect } from './collect.js';
+import type { ScanStatus } from './status.js';
+
+/** What one scan of one host produced: handed to the store as one transaction. */
+export interface ScanResult {
+  status: ScanStatus;
+  error: string | null;
+  startedAt: Date;
+  finishedAt: Date;
+  hostKey: { type: string; fingerprint: string } | null;
+  /** The raw report, kept so a parser fix can re-read history. */
+  report: string | null;
+  meta: Record<string, string>;
+  systemdVersion: number | null;
+  /** Whole units only: a table cut off in the middle is an error below, never a unit. */
+  units: UnitAssessment[];
+  errors: UnitError[];
+}
+
+/** Turn a report document into the scan's status, units and errors. Pure. */
+export function interpretReport(report: string): Pick<ScanResult, 'status' | 'error' | 'meta' | 'systemdVersion' | 'units' | 'errors'> {
+  let parsed: ReturnType<typeof analyzeReport>;
+  try {
+    parsed = analyzeReport(report);
+  } catch (err) {
+    return {
+      status: 'parse-error',
+      error: (err as Error).message,
+      meta: {},
+      systemdVersion: null,
+      units: [],
+      errors: [],
+    };
+  }
+  const { meta, analysis, complete } = parsed;
+  const base = { meta, systemdVersion: analysis.systemdVersion };
+  if (meta.analyze === 'missing') {
+    return { ...base, status: 'unsupported', error: 'systemd-analyze is not installed on the host', units: [], errors: [] };
+  }
+  if (meta.analyze === 'unsupported') {
+    return {
+      ...base,
+      status: 'unsupported',
+      error: `${meta.systemd || 'this systemd'} has no "security" verb (needs 240 or newer)`,
+      units: [],
+      errors: [],
+    };
+  }
+  const whole = analysis.units.filter((u) => !u.partial);
+  const errors: UnitError[] = [
+    ...analysis.errors,
+    ...analysis.units.filter((u) => u.partial).map((u) => ({ unit: u.unit, message: 'output cut off: unit not stored' })),
+    ...analysis.problems.map((p) => ({ unit: null, message: `report line ${p.line}: ${p.reason}` })),
+  ];
+  if (!complete) {
+    return {
+      ...base,
+      status: 'parse-error',
+      error: 'the report was cut off before its end frame',
+      units: whole,
+      errors,
+    };
+  }
+  if (whole.length === 0) {
+    const hostError = analysis.errors.find((e) => e.unit === null) ?? analysis.errors[0];
+    if (hostError) return { ...base, status: 'command-failed', error: hostError.message, units: [], errors };
+    if (analysis.problems.length > 0) {
+      return { ...base, status: 'parse-error', error: errors[0]?.message ?? 'unreadable report', units: [], errors };
+    }
+  }
+  return { ...base, status: 'ok', error: null, units: whole, errors };
+}
+
+export async function scanHost(target: CollectTarget, options: CollectOptions = {}): Promise<ScanResult> {
+  const collected = await collect(target, options);
+  const common = {
+    startedAt: collected.startedAt,
+    finishedAt: collected.finishedAt,
+    hostKey: collected.hostKey,
+    report: collected.report,
+  };
+  if (collected.status !== 'ok' || collected.report === null) {
+    return {
+      ...common,
+      status: collected.status,
+      error: collected.error,
+      meta: {},
+      systemdVersion: null,
+      units: [],
+      errors: [],
+    };
+  }
+  return { ...common, ...interpretReport(collected.report) };
+}

@@ -1,0 +1,33 @@
+import type { HostTarget } from '../config/config.js';
+import type { CollectOptions } from './collect.js';
+import { type ScanResult, scanHost } from './scan-host.js';
+
+export interface RoundProgress {
+  done: number;
+  total: number;
+  target: HostTarget;
+  result: ScanResult;
+}
+
+/**
+ * Scan every target once, at most `concurrency` at a time. Each result is handed over as soon as
+ * it is in, so one slow host never holds back the others' storage or progress.
+ */
+export async function scanRound(
+  targets: HostTarget[],
+  options: CollectOptions & { concurrency: number },
+  onResult: (progress: RoundProgress) => void,
+): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < targets.length) {
+      const target = targets[next++] as HostTarget;
+      const result = await scanHost(target, options);
+      done++;
+      onResult({ done, total: targets.length, target, result });
+    }
+  };
+  const workers = Array.from({ length: Math.min(options.concurrency, targets.length) }, worker);
+  await Promise.all(workers);
+}

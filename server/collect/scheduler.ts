@@ -1,0 +1,47 @@
+import type { HostTarget } from '../config/config.js';
+import type { CollectOptions } from './collect.js';
+import { type RoundProgress, scanRound } from './scan-round.js';
+
+export interface SchedulerOptions extends CollectOptions {
+  targets: HostTarget[];
+  intervalMs: number;
+  concurrency: number;
+  onResult: (progress: RoundProgress) => void;
+  onRoundDone?: (round: { number: number; durationMs: number }) => void;
+}
+
+export interface Scheduler {
+  /** Resolves when the first round, started at once, has finished. */
+  firstRound: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Scan the fleet now, then again `intervalMs` after each round finishes (never on a fixed
+ * clock, so a slow round cannot pile up on the next one).
+ */
+export function startScheduler(options: SchedulerOptions): Scheduler {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+  let number = 0;
+  const round = (): Promise<void> => {
+    const started = Date.now();
+    number++;
+    const thisRound = number;
+    current = scanRound(options.targets, options, options.onResult).then(() => {
+      options.onRoundDone?.({ number: thisRound, durationMs: Date.now() - started });
+      if (!stopped) timer = setTimeout(round, options.intervalMs);
+    });
+    return current;
+  };
+  const firstRound = round();
+  return {
+    firstRound,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import Value from 'typebox/value';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Config } from './config.js';
+import { ConfigFile, type ConfigFileShape } from './schema.js';
+
+/** One thing wrong with a config file: where (file, line, key) and what. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly key: string | null,
+    readonly line: number | null,
+    readonly reason: string,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${key ? `${key}: ` : ''}${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const defaults = {
+  listen: { host: '127.0.0.1', port: 8080 },
+  database: 'data/unitscore.db',
+  intervalMinutes: 60,
+  concurrency: 16,
+  connectTimeoutSeconds: 10,
+  timeoutSeconds: 120,
+  maxOutputMegabytes: 32,
+} as const;
+
+/** `/hosts/2/port` → `hosts[2].port`, the way a person reads YAML. */
+function keyName(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+function pathSegments(pointer: string): (string | number)[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+export function parseListen(text: string): { host: string; port: number } {
+  const at = text.lastIndexOf(':');
+  return { host: text.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(text.slice(at + 1)) };
+}
+
+/** Read, validate and resolve a config file. Throws ConfigError naming the file, key and line. */
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, null, null, `cannot read: ${(err as Error).message}`);
+  }
+  return parseConfig(text, file);
+}
+
+export function parseConfig(text: string, file: string): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const line = yamlError.linePos?.[0]?.line ?? null;
+    throw new ConfigError(file, null, line, `invalid YAML: ${(yamlError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  const lineOf = (pointer: string): number | null => {
+    const segments = pathSegments(pointer);
+    while (segments.length > 0) {
+      const node = doc.getIn(segments, true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return lineCounter.linePos(node.range[0]).line;
+      segments.pop();
+    }
+    return null;
+  };
+
+  for (const error of Value.Errors(ConfigFile, raw)) {
+    if (error.keyword === 'boolean') continue; // the additionalProperties error says it better
+    const params = error.params as { additionalProperties?: string[]; requiredProperties?: string[] };
+    if (error.keyword === 'additionalProperties' && params.additionalProperties?.length) {
+      const unknownKey = params.additionalProperties[0] ?? '';
+      const pointer = `${error.instancePath}/${unknownKey}`;
+      throw new ConfigError(file, keyName(pointer), lineOf(pointer), 'unknown key');
+    }
+    if (error.keyword === 'required' && params.requiredProperties?.length) {
+      const pointer = `${error.instancePath}/${params.requiredProperties[0]}`;
+      throw new ConfigError(file, keyName(pointer), lineOf(error.instancePath), 'is required');
+    }
+    throw new ConfigError(file, keyName(error.instancePath) || null, lineOf(error.instancePath), error.message);
+  }
+  const shape = raw as ConfigFileShape;
+
+  const base = dirname(resolve(file));
+  const path = (p: string) => {
+    const expanded = p.startsWith('~/') ? `${homedir()}/${p.slice(2)}` : p;
+    return isAbsolute(expanded) ? expanded : resolve(base, expanded);
+  };
+  const seen = new Map<string, number>();
+  shape.hosts?.forEach((host, i) => {
+    const first = seen.get(host.name);
+    if (first !== undefined) {
+      throw new ConfigError(
+        file,
+        `hosts[${i}].name`,
+        lineOf(`/hosts/${i}/name`),
+        `duplicate host name '${host.name}' (first at hosts[${first}])`,
+      );
+    }
+    seen.set(host.name, i);
+  });
+
+  const listen = shape.listen ? parseListen(shape.listen) : defaults.listen;
+  if (listen.port < 1 || listen.port > 65535) {
+    throw new ConfigError(file, 'listen', lineOf('/listen'), `port ${listen.port} is not in 1-65535`);
+  }
+  const identityFile = path(shape.ssh?.identityFile ?? '~/.ssh/id_ed25519');
+  const knownHosts = path(shape.ssh?.knownHosts ?? '~/.ssh/known_hosts');
+  const scan = shape.scan ?? {};
+  return {
+    source: resolve(file),
+    listen,
+    database: path(shape.database ?? defaults.database),
+    scan: {
+      intervalMs: (scan.intervalMinutes ?? defaults.intervalMinutes) * 60_000,
+      concurrency: scan.concurrency ?? defaults.concurrency,
+      connectTimeoutMs: (scan.connectTimeoutSeconds ?? defaults.connectTimeoutSeconds) * 1000,
+      timeoutMs: (scan.timeoutSeconds ?? defaults.timeoutSeconds) * 1000,
+      maxOutputBytes: Math.round((scan.maxOutputMegabytes ?? defaults.maxOutputMegabytes) * 1024 * 1024),
+    },
+    hosts: (shape.hosts ?? []).map((h) => ({
+      name: h.name,
+      address: h.address,
+      port: h.port ?? 22,
+      user: h.user,
+      labels: h.labels ?? [],
+      identityFile: h.identityFile ? path(h.identityFile) : identityFile,
+      knownHosts: h.knownHosts ? path(h.knownHosts) : knownHosts,
+    })),
+  };
+}

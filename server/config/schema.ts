@@ -1,0 +1,51 @@
+import Type, { type Static } from 'typebox';
+
+// The YAML config file, as a TypeBox schema: validation, types and error messages in one place.
+
+const Port = Type.Integer({ minimum: 1, maximum: 65535 });
+const Label = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/=-]*$', maxLength: 100 });
+
+export const HostConfig = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', maxLength: 253 }),
+    address: Type.String({ minLength: 1, maxLength: 253 }),
+    port: Type.Optional(Port),
+    user: Type.String({ pattern: '^[a-z_][a-z0-9_.-]*[$]?$', maxLength: 32 }),
+    labels: Type.Optional(Type.Array(Label)),
+    identityFile: Type.Optional(Type.String({ minLength: 1 })),
+    knownHosts: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigFile = Type.Object(
+  {
+    listen: Type.Optional(Type.String({ pattern: '^(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$' })),
+    database: Type.Optional(Type.String({ minLength: 1 })),
+    ssh: Type.Optional(
+      Type.Object(
+        {
+          identityFile: Type.Optional(Type.String({ minLength: 1 })),
+          knownHosts: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    scan: Type.Optional(
+      Type.Object(
+        {
+          intervalMinutes: Type.Optional(Type.Number({ minimum: 1, maximum: 10080 })),
+          concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          connectTimeoutSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 600 })),
+          timeoutSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 3600 })),
+          maxOutputMegabytes: Type.Optional(Type.Number({ minimum: 1, maximum: 1024 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    hosts: Type.Optional(Type.Array(HostConfig)),
+  },
+  { additionalProperties: false },
+);
+
+export type ConfigFileShape = Static<typeof ConfigFile>;

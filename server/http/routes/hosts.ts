@@ -1,0 +1,45 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Views } from '../../store/views.js';
+import { presentCheck, presentHost, presentScan, presentUnit } from '../present.js';
+import { ErrorBody, HostParams, HostsResponse, HostUnitsResponse, UnitDetailResponse, UnitParams } from '../schemas.js';
+
+export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views }> = async (app, { views }) => {
+  app.get('/hosts', { schema: { response: { 200: HostsResponse } } }, async () => ({
+    hosts: views.hosts().map(presentHost),
+  }));
+
+  app.get(
+    '/hosts/:id/units',
+    { schema: { params: HostParams, response: { 200: HostUnitsResponse, 404: ErrorBody } } },
+    async (request, reply) => {
+      const found = views.hostUnits(request.params.id);
+      if (!found) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no host with id ${request.params.id}` });
+      return {
+        host: presentHost(found.host),
+        scan: found.scan ? presentScan(found.scan) : null,
+        units: found.units.map(presentUnit),
+        errors: found.errors,
+      };
+    },
+  );
+
+  app.get(
+    '/hosts/:id/units/:unit',
+    { schema: { params: UnitParams, response: { 200: UnitDetailResponse, 404: ErrorBody } } },
+    async (request, reply) => {
+      const { id, unit } = request.params;
+      const found = views.unitDetail(id, unit);
+      if (!found) {
+        const message = views.hostExists(id)
+          ? `host ${id} has no unit ${JSON.stringify(unit)} in its latest successful scan`
+          : `no host with id ${id}`;
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message });
+      }
+      return {
+        host: presentHost(found.host),
+        scan: presentScan(found.scan),
+        unit: { ...presentUnit(found.unit), checks: found.unit.checks.map(presentCheck) },
+      };
+    },
+  );
+};

@@ -1,0 +1,72 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config/config.js';
+import type { RoundProgress } from './collect/scan-round.js';
+import { startScheduler } from './collect/scheduler.js';
+import { buildApp } from './http/app.js';
+import { type Db, openDb } from './store/db.js';
+import { syncInventory } from './store/hosts.js';
+import { saveScan } from './store/scans.js';
+import { version } from './version.js';
+
+// The composition root: config → database → inventory → HTTP app → scheduler, in that order.
+
+export interface Running {
+  url: string;
+  db: Db;
+  firstRound: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Store each scan as it comes in, and say what happened in one structured log line. */
+export function scanRecorder(db: Db, config: Config, log: FastifyBaseLogger) {
+  const ids = syncInventory(db, config.hosts);
+  return ({ done, total, target, result }: RoundProgress) => {
+    const hostId = ids.get(target.name);
+    if (hostId === undefined) return;
+    const scanId = saveScan(db, hostId, result);
+    const exposures = result.units.map((u) => u.exposure ?? 0);
+    log.info(
+      {
+        host: target.name,
+        scanId,
+        status: result.status,
+        units: result.units.length,
+        worst: exposures.length ? Math.max(...exposures) / 10 : null,
+        durationMs: result.finishedAt.getTime() - result.startedAt.getTime(),
+        progress: `${done}/${total}`,
+        ...(result.error ? { error: result.error } : {}),
+      },
+      'host scanned',
+    );
+  };
+}
+
+export async function startUnitscore(config: Config, options: { demo: boolean; logger: boolean | object }): Promise<Running> {
+  const db = openDb(config.database);
+  const app = await buildApp({ db, version, demo: options.demo, logger: options.logger });
+  const log = app.log.child({ component: 'scheduler' });
+  if (options.demo) {
+    log.warn({ hosts: config.hosts.length }, 'DEMO FLEET: simulated SSH hosts answering with recorded real reports');
+  }
+  const scheduler = startScheduler({
+    targets: config.hosts,
+    intervalMs: config.scan.intervalMs,
+    concurrency: config.scan.concurrency,
+    connectTimeoutMs: config.scan.connectTimeoutMs,
+    timeoutMs: config.scan.timeoutMs,
+    maxOutputBytes: config.scan.maxOutputBytes,
+    onResult: scanRecorder(db, config, log),
+    onRoundDone: (round) => log.info(round, 'scan round finished'),
+  });
+  const url = await app.listen({ host: config.listen.host, port: config.listen.port });
+  return {
+    url,
+    db,
+    firstRound: scheduler.firstRound,
+    close: async () => {
+      await scheduler.stop();
+      await app.close();
+      db.close();
+    },
+  };
+}

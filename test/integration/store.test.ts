@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { openDb } from '../../server/store/db.js';
+import { syncInventory } from '../../server/store/hosts.js';
+import { MigrationError, migrate } from '../../server/store/migrate.js';
+import { saveScan } from '../../server/store/scans.js';
+import { Views } from '../../server/store/views.js';
+import { check, failedScan, okScan, unit } from '../support/scan-results.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'unitscore-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const inventory = [
+  { name: 'web-1', address: '10.0.0.1', port: 22, user: 'scanner', labels: ['env=prod'] },
+  { name: 'db-1', address: '10.0.0.2', port: 2222, user: 'scanner', labels: [] },
+];
+
+describe('migrations', () => {
+  test('all migrations apply to an empty database on disk, once', () => {
+    const file = join(dir, 'fresh.db');
+    const db = openDb(file);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    assert.deepEqual(tables, ['assessments', 'hosts', 'scan_errors', 'scan_units', 'scans', 'schema_migrations']);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+    db.close();
+    const again = openDb(file);
+    assert.equal(again.prepare('SELECT count(*) FROM schema_migrations').pluck().get(), 1);
+    again.close();
+  });
+
+  test('a database newer than the code is refused', () => {
+    const file = join(dir, 'newer.db');
+    openDb(file).close();
+    const raw = new Database(file);
+    raw.prepare("INSERT INTO schema_migrations VALUES (99, '0099-future.sql', 'x', 0)").run();
+    raw.close();
+    assert.throws(() => openDb(file), (err: Error) => err instanceof MigrationError && /newer than the code/.test(err.message));
+  });
+
+  test('an applied migration that was edited is caught by its checksum', () => {
+    const migrations = join(dir, 'edited-migrations');
+    mkdirSync(migrations);
+    writeFileSync(join(migrations, '0001-a.sql'), 'CREATE TABLE a (x);');
+    const file = join(dir, 'edited.db');
+    openDb(file, { migrationsDir: migrations }).close();
+    writeFileSync(join(migrations, '0001-a.sql'), 'CREATE TABLE a (x, y);');
+    assert.throws(() => openDb(file, { migrationsDir: migrations }), /changed after it was applied/);
+  });
+
+  test('a failing migration applies nothing and names the file', () => {
+    const migrations = join(dir, 'bad-migrations');
+    mkdirSync(migrations);
+    writeFileSync(join(migrations, '0001-good.sql'), 'CREATE TABLE good (x);');
+    writeFileSync(join(migrations, '0002-bad.sql'), 'CREATE TABLE oops (;');
+    const db = new Database(join(dir, 'bad.db'));
+    assert.throws(() => migrate(db, migrations), /0002-bad\.sql failed/);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE name = 'good'").all();
+    assert.equal(tables.length, 0, 'the good migration was rolled back with the bad one');
+    db.close();
+  });
+});
+
+describe('scans', () => {
+  const file = join(dir, 'scans.db');
+  const db = openDb(file);
+  after(() => db.close());
+  const ids = syncInventory(db, inventory);
+  const web = ids.get('web-1') as number;
+  const nginx = unit('nginx.service', 96, [check('PrivateNetwork', false, 5), check('PrivateTmp', true, null), check('RemoveIPC', null, null)]);
+  const cron = unit('cron.service', 73, [check('PrivateNetwork', false, 5), check('PrivateTmp', false, 2)]);
+
+  test('one scan is stored whole, with its summary and raw report', () => {
+    const scanId = saveScan(db, web, okScan([nginx, cron]));
+    const row = db.prepare('SELECT * FROM scans WHERE id = ?').get(scanId) as Record<string, unknown>;
+    assert.equal(row.status, 'ok');
+    assert.equal(row.unit_count, 2);
+    assert.equal(row.worst_exposure, 96);
+    assert.equal(row.median_exposure, 85);
+    assert.equal(gunzipSync(row.report_gz as Buffer).toString(), 'unitscore-report 1 x\n');
+    assert.equal(db.prepare('SELECT count(*) FROM scan_errors WHERE scan_id = ?').pluck().get(scanId), 1);
+  });
+
+  test('an identical check list is stored once and shared', () => {
+    const before = db.prepare('SELECT count(*) FROM assessments').pluck().get();
+    saveScan(db, web, okScan([nginx, cron], new Date('2026-11-20T11:00:00Z')));
+    assert.equal(db.prepare('SELECT count(*) FROM assessments').pluck().get(), before);
+  });
+
+  test('a failed scan keeps the last good units on show and says why', () => {
+    saveScan(db, web, failedScan('unreachable', 'ECONNREFUSED'));
+    const views = new Views(db);
+    const found = views.hostUnits(web);
+    assert.ok(found);
+    assert.equal(found.host.lastScan?.status, 'unreachable');
+    assert.equal(found.host.lastScan?.error, 'ECONNREFUSED');
+    assert.equal(found.scan?.status, 'ok');
+    assert.deepEqual(found.units.map((u) => [u.unit, u.exposure, u.failing]), [['nginx.service', 96, 1], ['cron.service', 73, 2]]);
+    assert.equal(found.host.worstExposure, 96);
+    const detail = views.unitDetail(web, 'nginx.service');
+    assert.deepEqual(detail?.unit.checks.map((c) => [c.id, c.set]), [['PrivateNetwork', false], ['PrivateTmp', true], ['RemoveIPC', null]]);
+  });
+
+  test('a scan that cannot be stored leaves nothing behind', () => {
+    const before = db.prepare('SELECT count(*) FROM scans').pluck().get();
+    const broken = okScan([unit('x.service', 500, [])]); // violates the exposure CHECK
+    assert.throws(() => saveScan(db, web, broken));
+    assert.equal(db.prepare('SELECT count(*) FROM scans').pluck().get(), before);
+  });
+
+  test('a host that leaves the inventory is retired with its history; coming back revives it', () => {
+    syncInventory(db, inventory.filter((h) => h.name !== 'web-1'));
+    const views = new Views(db);
+    assert.deepEqual(views.hosts().map((h) => h.name), ['db-1']);
+    assert.ok(db.prepare('SELECT count(*) FROM scans WHERE host_id = ?').pluck().get(web));
+    const again = syncInventory(db, inventory);
+    assert.equal(again.get('web-1'), web);
+    assert.deepEqual(new Views(db).hosts().map((h) => h.name), ['db-1', 'web-1']);
+  });
+
+  test('data survives closing and reopening the file', () => {
+    const other = openDb(file);
+    assert.equal(new Views(other).hostUnits(web)?.units.length, 2);
+    other.close();
+    assert.ok(readFileSync(file).length > 0);
+  });
+});

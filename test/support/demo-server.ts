@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../server/config/config.js';
+import { startDemoFleet } from '../../server/demo/fleet.js';
+import { startUnitscore } from '../../server/main.js';
+
+/**
+ * The whole server as `npm start` runs it (demo fleet, SQLite file on disk, built web app), on
+ * a free port and its own loopback addresses; resolves once the first scan round is stored.
+ */
+export async function startDemoServer(options: { addressOctet?: number } = {}): Promise<{
+  url: string;
+  dir: string;
+  close(): Promise<void>;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'unitscore-demo-'));
+  const fleet = await startDemoFleet(join(dir, 'demo'), options.addressOctet ?? 43);
+  const config: Config = {
+    source: null,
+    listen: { host: '127.0.0.1', port: 0 },
+    database: join(dir, 'unitscore.db'),
+    scan: { intervalMs: 3_600_000, concurrency: 4, connectTimeoutMs: 5000, timeoutMs: 30_000, maxOutputBytes: 32 << 20 },
+    hosts: fleet.hosts,
+  };
+  const running = await startUnitscore(config, { demo: true, logger: false });
+  await running.firstRound;
+  return {
+    url: running.url,
+    dir,
+    close: async () => {
+      await running.close();
+      await fleet.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
