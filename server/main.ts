@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from './config/config.js';
+import { ScanActivity } from './collect/scan-activity.js';
 import type { RoundProgress } from './collect/scan-round.js';
 import { startScheduler } from './collect/scheduler.js';
+import type { Config } from './config/config.js';
 import { buildApp } from './http/app.js';
 import { type Db, openDb } from './store/db.js';
 import { syncInventory } from './store/hosts.js';
@@ -41,12 +42,19 @@ export function scanRecorder(db: Db, config: Config, log: FastifyBaseLogger) {
   };
 }
 
-export async function startUnitscore(config: Config, options: { demo: boolean; logger: boolean | object }): Promise<Running> {
+export async function startUnitscore(
+  config: Config,
+  options: { demo: boolean; logger: boolean | object },
+): Promise<Running> {
   const db = openDb(config.database);
-  const app = await buildApp({ db, version, demo: options.demo, logger: options.logger });
+  const activity = new ScanActivity();
+  const app = await buildApp({ db, version, demo: options.demo, logger: options.logger, activity });
   const log = app.log.child({ component: 'scheduler' });
   if (options.demo) {
-    log.warn({ hosts: config.hosts.length }, 'DEMO FLEET: simulated SSH hosts answering with recorded real reports');
+    log.warn(
+      { hosts: config.hosts.length },
+      'DEMO FLEET: simulated SSH hosts answering with recorded real reports',
+    );
   }
   const scheduler = startScheduler({
     targets: config.hosts,
@@ -57,6 +65,7 @@ export async function startUnitscore(config: Config, options: { demo: boolean; l
     maxOutputBytes: config.scan.maxOutputBytes,
     onResult: scanRecorder(db, config, log),
     onRoundDone: (round) => log.info(round, 'scan round finished'),
+    activity,
   });
   const url = await app.listen({ host: config.listen.host, port: config.listen.port });
   return {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
-import { collectScript } from './script.js';
+import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import { fingerprint, knownKeyTypes, parseKnownHosts, verifyHostKey } from './known-hosts.js';
+import { collectScript } from './script.js';
 import type { ScanStatus } from './status.js';
 
 export interface CollectTarget {
@@ -44,7 +44,9 @@ const STDERR_KEPT = 4096;
 /** ssh2's algorithm names for the key types a known_hosts file stores. */
 function hostKeyAlgorithms(keyTypes: string[]): ConnectConfig['algorithms'] | undefined {
   if (keyTypes.length === 0) return undefined;
-  const algorithms = keyTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+  const algorithms = keyTypes.flatMap((t) =>
+    t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t],
+  );
   // biome-ignore lint/suspicious/noExplicitAny: ssh2's algorithm list type is a closed union of literals
   return { serverHostKey: algorithms as any };
 }
@@ -54,7 +56,10 @@ function keyTypeOf(blob: Buffer): string {
   return blob.subarray(4, 4 + length).toString('latin1');
 }
 
-function networkStatus(err: NodeJS.ErrnoException & { level?: string }): { status: ScanStatus; error: string } {
+function networkStatus(err: NodeJS.ErrnoException & { level?: string }): {
+  status: ScanStatus;
+  error: string;
+} {
   if (err.level === 'client-authentication') {
     return { status: 'auth-failed', error: 'authentication refused: the host did not accept the key' };
   }
@@ -73,7 +78,12 @@ export async function collect(target: CollectTarget, options: CollectOptions = {
   const connectTimeoutMs = options.connectTimeoutMs ?? collectDefaults.connectTimeoutMs;
   const timeoutMs = options.timeoutMs ?? collectDefaults.timeoutMs;
   const maxOutputBytes = options.maxOutputBytes ?? collectDefaults.maxOutputBytes;
-  const done = (status: ScanStatus, error: string | null, report: string | null = null, hostKey = presented) => ({
+  const done = (
+    status: ScanStatus,
+    error: string | null,
+    report: string | null = null,
+    hostKey = presented,
+  ) => ({
     status,
     error,
     report,
@@ -95,7 +105,10 @@ export async function collect(target: CollectTarget, options: CollectOptions = {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') {
-      return done('hostkey-unknown', `cannot read known_hosts ${target.knownHosts}: ${(err as Error).message}`);
+      return done(
+        'hostkey-unknown',
+        `cannot read known_hosts ${target.knownHosts}: ${(err as Error).message}`,
+      );
     }
     knownHostsText = '';
   }
@@ -103,7 +116,7 @@ export async function collect(target: CollectTarget, options: CollectOptions = {
   const script = await collectScript();
 
   return new Promise<CollectResult>((resolve) => {
-    const client = new Client();
+    const client = new ssh2.Client();
     let settled = false;
     let hostKeyRefusal: { status: ScanStatus; error: string } | null = null;
     const finish = (result: CollectResult) => {
@@ -197,7 +210,10 @@ export async function collect(target: CollectTarget, options: CollectOptions = {
             };
             return false;
           case 'revoked':
-            hostKeyRefusal = { status: 'hostkey-changed', error: `host key ${presented.fingerprint} is revoked` };
+            hostKeyRefusal = {
+              status: 'hostkey-changed',
+              error: `host key ${presented.fingerprint} is revoked`,
+            };
             return false;
         }
       },

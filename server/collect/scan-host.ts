@@ -20,7 +20,9 @@ export interface ScanResult {
 }
 
 /** Turn a report document into the scan's status, units and errors. Pure. */
-export function interpretReport(report: string): Pick<ScanResult, 'status' | 'error' | 'meta' | 'systemdVersion' | 'units' | 'errors'> {
+export function interpretReport(
+  report: string,
+): Pick<ScanResult, 'status' | 'error' | 'meta' | 'systemdVersion' | 'units' | 'errors'> {
   let parsed: ReturnType<typeof analyzeReport>;
   try {
     parsed = analyzeReport(report);
@@ -37,7 +39,13 @@ export function interpretReport(report: string): Pick<ScanResult, 'status' | 'er
   const { meta, analysis, complete } = parsed;
   const base = { meta, systemdVersion: analysis.systemdVersion };
   if (meta.analyze === 'missing') {
-    return { ...base, status: 'unsupported', error: 'systemd-analyze is not installed on the host', units: [], errors: [] };
+    return {
+      ...base,
+      status: 'unsupported',
+      error: 'systemd-analyze is not installed on the host',
+      units: [],
+      errors: [],
+    };
   }
   if (meta.analyze === 'unsupported') {
     return {
@@ -51,7 +59,9 @@ export function interpretReport(report: string): Pick<ScanResult, 'status' | 'er
   const whole = analysis.units.filter((u) => !u.partial);
   const errors: UnitError[] = [
     ...analysis.errors,
-    ...analysis.units.filter((u) => u.partial).map((u) => ({ unit: u.unit, message: 'output cut off: unit not stored' })),
+    ...analysis.units
+      .filter((u) => u.partial)
+      .map((u) => ({ unit: u.unit, message: 'output cut off: unit not stored' })),
     ...analysis.problems.map((p) => ({ unit: null, message: `report line ${p.line}: ${p.reason}` })),
   ];
   if (!complete) {
@@ -67,7 +77,13 @@ export function interpretReport(report: string): Pick<ScanResult, 'status' | 'er
     const hostError = analysis.errors.find((e) => e.unit === null) ?? analysis.errors[0];
     if (hostError) return { ...base, status: 'command-failed', error: hostError.message, units: [], errors };
     if (analysis.problems.length > 0) {
-      return { ...base, status: 'parse-error', error: errors[0]?.message ?? 'unreadable report', units: [], errors };
+      return {
+        ...base,
+        status: 'parse-error',
+        error: errors[0]?.message ?? 'unreadable report',
+        units: [],
+        errors,
+      };
     }
   }
   return { ...base, status: 'ok', error: null, units: whole, errors };

@@ -17,12 +17,14 @@ export async function scanRound(
   targets: HostTarget[],
   options: CollectOptions & { concurrency: number },
   onResult: (progress: RoundProgress) => void,
+  onStart?: (target: HostTarget) => void,
 ): Promise<void> {
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < targets.length) {
       const target = targets[next++] as HostTarget;
+      onStart?.(target);
       const result = await scanHost(target, options);
       done++;
       onResult({ done, total: targets.length, target, result });

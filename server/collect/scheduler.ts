@@ -1,5 +1,6 @@
 import type { HostTarget } from '../config/config.js';
 import type { CollectOptions } from './collect.js';
+import { ScanActivity } from './scan-activity.js';
 import { type RoundProgress, scanRound } from './scan-round.js';
 
 export interface SchedulerOptions extends CollectOptions {
@@ -8,6 +9,7 @@ export interface SchedulerOptions extends CollectOptions {
   concurrency: number;
   onResult: (progress: RoundProgress) => void;
   onRoundDone?: (round: { number: number; durationMs: number }) => void;
+  activity?: ScanActivity;
 }
 
 export interface Scheduler {
@@ -21,6 +23,7 @@ export interface Scheduler {
  * clock, so a slow round cannot pile up on the next one).
  */
 export function startScheduler(options: SchedulerOptions): Scheduler {
+  const activity = options.activity ?? new ScanActivity();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
@@ -29,7 +32,17 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     const started = Date.now();
     number++;
     const thisRound = number;
-    current = scanRound(options.targets, options, options.onResult).then(() => {
+    activity.roundStarted(options.targets.length, started);
+    current = scanRound(
+      options.targets,
+      options,
+      (progress) => {
+        activity.hostDone(progress);
+        options.onResult(progress);
+      },
+      (target) => activity.hostStarted(target),
+    ).then(() => {
+      activity.roundFinished(stopped ? null : Date.now() + options.intervalMs);
       options.onRoundDone?.({ number: thisRound, durationMs: Date.now() - started });
       if (!stopped) timer = setTimeout(round, options.intervalMs);
     });

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
+import { gunzipSync } from 'node:zlib';
+import ssh2 from 'ssh2';
 import type { HostTarget } from '../config/config.js';
 import { packageRoot } from '../paths.js';
 import { type DemoHost, startDemoHost } from './ssh-host.js';
@@ -40,7 +41,7 @@ export interface DemoFleet {
 
 function keyPair(file: string): { private: string; public: string } {
   if (!existsSync(file)) {
-    const pair = utils.generateKeyPairSync('ed25519');
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
     writeFileSync(file, pair.private, { mode: 0o600 });
     writeFileSync(`${file}.pub`, `${pair.public}\n`);
   }
@@ -48,11 +49,12 @@ function keyPair(file: string): { private: string; public: string } {
 }
 
 export function loadDemoReports(dir = demoReportsDir): string[] {
+  // Stored gzipped: a real 57-unit report with debug columns is about 1.8 MB of padded text.
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.report'))
+    .filter((f) => f.endsWith('.report.gz'))
     .sort();
-  if (files.length === 0) throw new Error(`no recorded reports in ${dir}`);
-  return files.map((f) => readFileSync(join(dir, f), 'utf8'));
+  if (files.length === 0) throw new Error(`no recorded reports (*.report.gz) in ${dir}`);
+  return files.map((f) => gunzipSync(readFileSync(join(dir, f))).toString('utf8'));
 }
 
 /** A recorded report, as this host would print it now: its boundary, its name, this moment. */
@@ -79,7 +81,10 @@ export async function startDemoFleet(dir: string, firstAddress = 42): Promise<De
       const report = reports[i % reports.length] as string;
       let port = 1; // nothing listens on port 1 of a loopback address: a host that is down
       if (spec.behaviour !== 'down') {
-        const served = spec.behaviour === 'key-changed' ? keyPair(join(dir, 'keys', `${spec.name}_new_host_ed25519`)) : hostKey;
+        const served =
+          spec.behaviour === 'key-changed'
+            ? keyPair(join(dir, 'keys', `${spec.name}_new_host_ed25519`))
+            : hostKey;
         const host = await startDemoHost({
           address,
           hostKey: served.private,

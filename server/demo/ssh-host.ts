@@ -1,6 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { type ParsedKey, Server, utils } from 'ssh2';
+import ssh2, { type ParsedKey } from 'ssh2';
+
+// ssh2 is CommonJS; Node cannot name its exports statically.
+const { Server, utils } = ssh2;
 
 // One simulated SSH host: a real SSH server (ssh2's Server) with its own host key, accepting
 // one client key, answering `sh -s` with a recorded report. The collector cannot tell it from
@@ -34,7 +37,8 @@ export function startDemoHost(options: DemoHostOptions): Promise<DemoHost> {
     client.on('authentication', (ctx) => {
       if (ctx.method !== 'publickey' || ctx.key.algo !== allowed.type) return ctx.reject(['publickey']);
       const blob = ctx.key.data;
-      if (blob.length !== allowedBlob.length || !timingSafeEqual(blob, allowedBlob)) return ctx.reject(['publickey']);
+      if (blob.length !== allowedBlob.length || !timingSafeEqual(blob, allowedBlob))
+        return ctx.reject(['publickey']);
       if (ctx.signature && ctx.blob && allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) {
         return ctx.reject(['publickey']);
       }

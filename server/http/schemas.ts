@@ -5,7 +5,8 @@ import { SCAN_STATUSES } from '../collect/status.js';
 // The API's shapes: validation, serialization and types from one source (web/src/lib/api/types.ts
 // mirrors them for the browser). Exposures are decimals with one digit, as systemd prints them.
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 const Exposure = Type.Number({ minimum: 0, maximum: 10 });
 const Predicate = Type.Enum(PREDICATES);
 
@@ -85,4 +86,16 @@ export const HostParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 export const UnitParams = Type.Object({
   id: Type.Integer({ minimum: 1 }),
   unit: Type.String({ minLength: 1, maxLength: 512 }),
+});
+
+export const ScanActivityBody = Type.Object({
+  running: Type.Boolean(),
+  round: Type.Integer(),
+  startedAt: Nullable(Type.String({ format: 'date-time' })),
+  finishedAt: Nullable(Type.String({ format: 'date-time' })),
+  nextRoundAt: Nullable(Type.String({ format: 'date-time' })),
+  total: Type.Integer(),
+  done: Type.Integer(),
+  failed: Type.Integer(),
+  scanning: Type.Array(Type.String()),
 });

@@ -1,7 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Views } from '../../store/views.js';
 import { presentCheck, presentHost, presentScan, presentUnit } from '../present.js';
-import { ErrorBody, HostParams, HostsResponse, HostUnitsResponse, UnitDetailResponse, UnitParams } from '../schemas.js';
+import {
+  ErrorBody,
+  HostParams,
+  HostsResponse,
+  HostUnitsResponse,
+  UnitDetailResponse,
+  UnitParams,
+} from '../schemas.js';
 
 export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views }> = async (app, { views }) => {
   app.get('/hosts', { schema: { response: { 200: HostsResponse } } }, async () => ({
@@ -13,7 +20,10 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views }> = async (ap
     { schema: { params: HostParams, response: { 200: HostUnitsResponse, 404: ErrorBody } } },
     async (request, reply) => {
       const found = views.hostUnits(request.params.id);
-      if (!found) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no host with id ${request.params.id}` });
+      if (!found)
+        return reply
+          .code(404)
+          .send({ statusCode: 404, error: 'Not Found', message: `no host with id ${request.params.id}` });
       return {
         host: presentHost(found.host),
         scan: found.scan ? presentScan(found.scan) : null,

@@ -87,3 +87,16 @@ export interface ApiError {
   error: string;
   message: string;
 }
+
+/** GET /api/v1/scans/activity: the live scan status. */
+export interface ScanActivity {
+  running: boolean;
+  round: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  nextRoundAt: string | null;
+  total: number;
+  done: number;
+  failed: number;
+  scanning: string[]; // host names being scanned now
+}
