@@ -48,13 +48,13 @@ function keyPair(file: string): { private: string; public: string } {
   return { private: readFileSync(file, 'utf8'), public: readFileSync(`${file}.pub`, 'utf8').trim() };
 }
 
-export function loadDemoReports(dir = demoReportsDir): string[] {
+export function loadDemoReports(dir = demoReportsDir): { name: string; text: string }[] {
   // Stored gzipped: a real 57-unit report with debug columns is about 1.8 MB of padded text.
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.report.gz'))
     .sort();
   if (files.length === 0) throw new Error(`no recorded reports (*.report.gz) in ${dir}`);
-  return files.map((f) => gunzipSync(readFileSync(join(dir, f))).toString('utf8'));
+  return files.map((f) => ({ name: f, text: gunzipSync(readFileSync(join(dir, f))).toString('utf8') }));
 }
 
 /** A recorded report, as this host would print it now: its boundary, its name, this moment. */
@@ -78,7 +78,7 @@ export async function startDemoFleet(dir: string, firstAddress = 42): Promise<De
     for (const [i, spec] of FLEET.entries()) {
       const address = `127.${firstAddress}.0.${i + 1}`;
       const hostKey = keyPair(join(dir, 'keys', `${spec.name}_host_ed25519`));
-      const report = reports[i % reports.length] as string;
+      const report = (reports[i % reports.length] as { text: string }).text;
       let port = 1; // nothing listens on port 1 of a loopback address: a host that is down
       if (spec.behaviour !== 'down') {
         const served =

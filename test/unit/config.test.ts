@@ -62,7 +62,9 @@ describe('config file', () => {
   });
 
   test('an unknown key is named', () => {
-    const err = configError(valid.replace('    user: scanner\n    labels', '    usr: scanner\n    user: scanner\n    labels'));
+    const err = configError(
+      valid.replace('    user: scanner\n    labels', '    usr: scanner\n    user: scanner\n    labels'),
+    );
     assert.equal(err.key, 'hosts[0].usr');
     assert.match(err.message, /unknown key/);
   });

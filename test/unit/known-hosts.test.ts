@@ -16,7 +16,9 @@ import {
 describe('known_hosts', () => {
   let dir: string;
   const key = (name: string) => {
-    const [type, blob] = readFileSync(join(dir, `${name}.pub`), 'utf8').trim().split(' ');
+    const [type, blob] = readFileSync(join(dir, `${name}.pub`), 'utf8')
+      .trim()
+      .split(' ');
     return { type: type as string, blob: blob as string, raw: Buffer.from(blob as string, 'base64') };
   };
   before(() => {
@@ -30,7 +32,9 @@ describe('known_hosts', () => {
 
   test('plain entries: host on port 22, [host]:port otherwise', () => {
     const a = key('a');
-    const entries = parseKnownHosts(`web1,10.0.0.1 ${a.type} ${a.blob}\n[10.0.0.2]:2222 ${a.type} ${a.blob} comment\n`);
+    const entries = parseKnownHosts(
+      `web1,10.0.0.1 ${a.type} ${a.blob}\n[10.0.0.2]:2222 ${a.type} ${a.blob} comment\n`,
+    );
     assert.deepEqual(verifyHostKey(entries, '10.0.0.1', 22, a.raw), { verdict: 'match' });
     assert.deepEqual(verifyHostKey(entries, 'web1', 22, a.raw), { verdict: 'match' });
     assert.deepEqual(verifyHostKey(entries, '10.0.0.2', 2222, a.raw), { verdict: 'match' });
@@ -58,20 +62,26 @@ describe('known_hosts', () => {
     const entries = parseKnownHosts(`db1 ${a.type} ${a.blob}\n`);
     const verdict = verifyHostKey(entries, 'db1', 22, b.raw);
     assert.equal(verdict.verdict, 'changed');
-    const expected = execFileSync('ssh-keygen', ['-l', '-f', join(dir, 'a.pub')], { encoding: 'utf8' }).split(' ')[1];
+    const expected = execFileSync('ssh-keygen', ['-l', '-f', join(dir, 'a.pub')], { encoding: 'utf8' }).split(
+      ' ',
+    )[1];
     assert.deepEqual(verdict.verdict === 'changed' && verdict.knownFingerprints, [expected]);
   });
 
   test('fingerprints match ssh-keygen -l', () => {
     for (const name of ['a', 'r']) {
-      const printed = execFileSync('ssh-keygen', ['-l', '-f', join(dir, `${name}.pub`)], { encoding: 'utf8' }).split(' ')[1];
+      const printed = execFileSync('ssh-keygen', ['-l', '-f', join(dir, `${name}.pub`)], {
+        encoding: 'utf8',
+      }).split(' ')[1];
       assert.equal(fingerprint(key(name).raw), printed);
     }
   });
 
   test('@revoked refuses the key for every host; @cert-authority is not a host key', () => {
     const a = key('a');
-    const entries = parseKnownHosts(`@revoked * ${a.type} ${a.blob}\nweb1 ${a.type} ${a.blob}\n@cert-authority *.example ${a.type} ${a.blob}\n`);
+    const entries = parseKnownHosts(
+      `@revoked * ${a.type} ${a.blob}\nweb1 ${a.type} ${a.blob}\n@cert-authority *.example ${a.type} ${a.blob}\n`,
+    );
     assert.deepEqual(verifyHostKey(entries, 'web1', 22, a.raw), { verdict: 'revoked' });
     const caOnly = parseKnownHosts(`@cert-authority *.example ${a.type} ${a.blob}\n`);
     assert.deepEqual(verifyHostKey(caOnly, 'x.example', 22, a.raw), { verdict: 'unknown' });
@@ -79,7 +89,9 @@ describe('known_hosts', () => {
 
   test('wildcards and negation', () => {
     const a = key('a');
-    const entries = parseKnownHosts(`*.prod.example,!bad.prod.example ${a.type} ${a.blob}\n10.1.?.1 ${a.type} ${a.blob}\n`);
+    const entries = parseKnownHosts(
+      `*.prod.example,!bad.prod.example ${a.type} ${a.blob}\n10.1.?.1 ${a.type} ${a.blob}\n`,
+    );
     assert.equal(verifyHostKey(entries, 'web.prod.example', 22, a.raw).verdict, 'match');
     assert.equal(verifyHostKey(entries, 'bad.prod.example', 22, a.raw).verdict, 'unknown');
     assert.equal(verifyHostKey(entries, '10.1.7.1', 22, a.raw).verdict, 'match');
@@ -89,7 +101,9 @@ describe('known_hosts', () => {
   test('comments, blank and broken lines are passed over; key types known per host', () => {
     const a = key('a');
     const r = key('r');
-    const entries = parseKnownHosts(`# comment\n\nbroken-line\nweb1 ${a.type} ${a.blob}\nweb1 ${r.type} ${r.blob}\nweb2 ${r.type} ${r.blob}\n`);
+    const entries = parseKnownHosts(
+      `# comment\n\nbroken-line\nweb1 ${a.type} ${a.blob}\nweb1 ${r.type} ${r.blob}\nweb2 ${r.type} ${r.blob}\n`,
+    );
     assert.equal(entries.length, 3);
     assert.deepEqual(knownKeyTypes(entries, 'web1', 22).sort(), ['ssh-ed25519', 'ssh-rsa']);
     assert.deepEqual(knownKeyTypes(entries, 'web3', 22), []);

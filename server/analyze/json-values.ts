@@ -1,0 +1,78 @@
+// `systemd-analyze security --json=…` writes one JSON array per unit, one after another (one per
+// line offline, separated by blank lines online), not one document. This splits such a stream
+// into its top-level values in one linear pass, without trusting it to be valid.
+
+import type { ParseProblem } from './model.js';
+
+export interface JsonValue {
+  /** 1-based line where the value starts. */
+  line: number;
+  value: unknown;
+}
+
+export interface JsonValues {
+  values: JsonValue[];
+  problems: ParseProblem[];
+}
+
+export function splitJsonValues(text: string): JsonValues {
+  const out: JsonValues = { values: [], problems: [] };
+  let line = 1;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\n') line++;
+    if (c === ' ' || c === '\n' || c === '\r' || c === '\t') {
+      i++;
+      continue;
+    }
+    const startLine = line;
+    if (c !== '[' && c !== '{') {
+      // Not JSON: report it once and resume at the next line.
+      out.problems.push({ line: startLine, reason: 'text outside JSON values' });
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+      continue;
+    }
+    const end = valueEnd(text, i);
+    line += countNewlines(text, i, end.index);
+    if (!end.closed) {
+      out.problems.push({ line: startLine, reason: 'JSON value cut off' });
+      break;
+    }
+    try {
+      out.values.push({ line: startLine, value: JSON.parse(text.slice(i, end.index)) });
+    } catch {
+      out.problems.push({ line: startLine, reason: 'invalid JSON' });
+    }
+    i = end.index;
+  }
+  return out;
+}
+
+/** Index just past the value starting at `start` (a bracket), by depth counting outside strings. */
+function valueEnd(text: string, start: number): { index: number; closed: boolean } {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+    } else if (c === '[' || c === '{') {
+      depth++;
+    } else if (c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) return { index: i + 1, closed: true };
+    }
+  }
+  return { index: text.length, closed: false };
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}

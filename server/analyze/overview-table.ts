@@ -1,0 +1,24 @@
+// The overview table: `UNIT EXPOSURE PREDICATE HAPPY` (systemd-analyze.md §3.4), printed online
+// with no unit argument, or after the per-unit tables when two or more units are named. No cell
+// can contain a space (unit names are escaped, the smiley is one word), so words are cells.
+
+import type { OverviewRow } from './model.js';
+import { isPredicate, parseTenths } from './numbers.js';
+import type { TextDialect } from './text-dialect.js';
+
+export function isOverviewHeader(line: string, d: TextDialect): boolean {
+  const words = line.trim().split(/ +/);
+  return words.length === d.overviewHeaders.length && words.every((w, i) => w === d.overviewHeaders[i]);
+}
+
+export type OverviewResult = { ok: true; row: OverviewRow } | { ok: false; reason: string };
+
+export function parseOverviewRow(line: string): OverviewResult {
+  const words = line.trim().split(/ +/);
+  // The HAPPY cell is absent only if a tool stripped trailing text; the row is still readable.
+  if (words.length < 3 || words.length > 4) return { ok: false, reason: 'not an overview row' };
+  const [unit = '', score = '', predicate = ''] = words;
+  const exposure = parseTenths(score);
+  if (exposure === null || !isPredicate(predicate)) return { ok: false, reason: 'not an overview row' };
+  return { ok: true, row: { unit, exposure, predicate } };
+}
