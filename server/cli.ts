@@ -2,10 +2,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import type { ScanResult } from './collect/scan-host.js';
+import { scanRound } from './collect/scan-round.js';
 import type { Config } from './config/config.js';
 import { ConfigError, defaults, loadConfig, parseListen } from './config/load.js';
-import { scanRound } from './collect/scan-round.js';
-import type { ScanResult } from './collect/scan-host.js';
 import { startDemoFleet } from './demo/fleet.js';
 import { scanRecorder, startUnitscore } from './main.js';
 import { openDb } from './store/db.js';
@@ -50,7 +50,8 @@ function demoConfig(): Config {
 async function serve(configFile: string | undefined, listen: string | undefined): Promise<void> {
   const config = configFile ? loadConfig(configFile) : demoConfig();
   if (listen) {
-    if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(listen)) throw new UsageError(`--listen ${listen}: expected HOST:PORT`);
+    if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(listen))
+      throw new UsageError(`--listen ${listen}: expected HOST:PORT`);
     config.listen = parseListen(listen);
   }
   const demo = configFile === undefined;
@@ -148,7 +149,8 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     case 'scan':
       if (!configFile) throw new UsageError('scan needs --config FILE');
-      if (!values.once) throw new UsageError('scan runs on a schedule under `serve`; use `scan --once` for one scan now');
+      if (!values.once)
+        throw new UsageError('scan runs on a schedule under `serve`; use `scan --once` for one scan now');
       return scanOnce(configFile, values.json ?? false);
     default:
       throw new UsageError(`unknown command '${command}'`);
@@ -162,7 +164,10 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof ConfigError || err instanceof MigrationError || err instanceof UsageError) {
       process.stderr.write(`unitscore: ${err.message}\n`);
-    } else if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    } else if (
+      err instanceof TypeError &&
+      (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       process.stderr.write(`unitscore: ${err.message}\n\n${USAGE}\n`);
     } else {
       process.stderr.write(`unitscore: ${(err as Error).stack ?? String(err)}\n`);

@@ -41,14 +41,17 @@ export const collectDefaults = {
 
 const STDERR_KEPT = 4096;
 
-/** ssh2's algorithm names for the key types a known_hosts file stores. */
+/**
+ * Ask first for the key types known_hosts holds for this host, then the rest, as ssh(1) does:
+ * a host that now only offers another type is then caught as a changed key, not mistaken for
+ * a handshake failure.
+ */
 function hostKeyAlgorithms(keyTypes: string[]): ConnectConfig['algorithms'] | undefined {
   if (keyTypes.length === 0) return undefined;
-  const algorithms = keyTypes.flatMap((t) =>
-    t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t],
-  );
+  const known = keyTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+  // ssh2 applies these in order: take the known ones out of the default list, put them in front.
   // biome-ignore lint/suspicious/noExplicitAny: ssh2's algorithm list type is a closed union of literals
-  return { serverHostKey: algorithms as any };
+  return { serverHostKey: { remove: known, prepend: known } as any };
 }
 
 function keyTypeOf(blob: Buffer): string {

@@ -68,7 +68,12 @@ export function parseConfig(text: string, file: string): Config {
   const yamlError = doc.errors[0];
   if (yamlError) {
     const line = yamlError.linePos?.[0]?.line ?? null;
-    throw new ConfigError(file, null, line, `invalid YAML: ${(yamlError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new ConfigError(
+      file,
+      null,
+      line,
+      `invalid YAML: ${(yamlError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+    );
   }
   const raw: unknown = doc.toJS() ?? {};
   const lineOf = (pointer: string): number | null => {
@@ -93,7 +98,12 @@ export function parseConfig(text: string, file: string): Config {
       const pointer = `${error.instancePath}/${params.requiredProperties[0]}`;
       throw new ConfigError(file, keyName(pointer), lineOf(error.instancePath), 'is required');
     }
-    throw new ConfigError(file, keyName(error.instancePath) || null, lineOf(error.instancePath), error.message);
+    throw new ConfigError(
+      file,
+      keyName(error.instancePath) || null,
+      lineOf(error.instancePath),
+      error.message,
+    );
   }
   const shape = raw as ConfigFileShape;
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -62,6 +63,8 @@ export function personalise(report: string, boundary: string, hostname: string, 
   return report
     .replaceAll('DEMOBOUNDARY', boundary)
     .replace(/^hostname=.*$/m, `hostname=${hostname}`)
+    // Several demo hosts replay one recording; each must still be its own machine.
+    .replace(/^machine_id=.*$/m, `machine_id=${createHash('sha256').update(hostname).digest('hex').slice(0, 32)}`)
     .replace(/^collected_at=.*$/m, `collected_at=${now.toISOString().replace(/\.\d+Z$/, 'Z')}`);
 }
 

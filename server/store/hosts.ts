@@ -27,7 +27,9 @@ export function syncInventory(db: Db, inventory: InventoryHost[], now = Date.now
     ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, user = excluded.user,
       labels = excluded.labels, retired_at = NULL
     RETURNING id`);
-  const retire = db.prepare('UPDATE hosts SET retired_at = ? WHERE retired_at IS NULL AND name NOT IN (SELECT value FROM json_each(?))');
+  const retire = db.prepare(
+    'UPDATE hosts SET retired_at = ? WHERE retired_at IS NULL AND name NOT IN (SELECT value FROM json_each(?))',
+  );
   const ids = new Map<string, number>();
   db.transaction(() => {
     for (const h of inventory) {

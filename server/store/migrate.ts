@@ -39,7 +39,9 @@ export function migrate(db: Database, dir: string): { applied: string[] } {
   const migrations = readMigrations(dir);
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const applied = db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as {
+  const applied = db
+    .prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version')
+    .all() as {
     version: number;
     name: string;
     checksum: string;
@@ -57,7 +59,9 @@ export function migrate(db: Database, dir: string): { applied: string[] } {
     }
   }
   const pending = migrations.slice(applied.length);
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
+  );
   db.transaction(() => {
     for (const m of pending) {
       try {

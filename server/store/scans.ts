@@ -21,7 +21,16 @@ function canonicalChecks(checks: Check[]): string {
 }
 
 export function decodeChecks(json: string): Check[] {
-  const rows = JSON.parse(json) as [string, string, string | null, boolean | null, number | null, number | null, number | null, number | null][];
+  const rows = JSON.parse(json) as [
+    string,
+    string,
+    string | null,
+    boolean | null,
+    number | null,
+    number | null,
+    number | null,
+    number | null,
+  ][];
   return rows.map(([id, name, description, set, exposure, weight, badness, range]) => ({
     id,
     name,

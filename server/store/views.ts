@@ -86,7 +86,11 @@ export class Views {
     const summary =
       row.lastOkScanId === null
         ? undefined
-        : (this.okSummary.get(row.lastOkScanId) as { unitCount: number; worst: number | null; median: number | null });
+        : (this.okSummary.get(row.lastOkScanId) as {
+            unitCount: number;
+            worst: number | null;
+            median: number | null;
+          });
     return {
       id: row.id,
       name: row.name,
@@ -106,7 +110,12 @@ export class Views {
   }
 
   /** The host and the units of its latest successful scan, worst first. */
-  hostUnits(hostId: number): { host: HostView; scan: ScanView | null; units: UnitView[]; errors: { unit: string | null; message: string }[] } | null {
+  hostUnits(hostId: number): {
+    host: HostView;
+    scan: ScanView | null;
+    units: UnitView[];
+    errors: { unit: string | null; message: string }[];
+  } | null {
     const row = this.hostRow.get(hostId) as HostRow | undefined;
     if (!row) return null;
     const scan = this.scan(row.lastOkScanId);
@@ -116,7 +125,10 @@ export class Views {
     return { host: this.host(row), scan, units, errors };
   }
 
-  unitDetail(hostId: number, unit: string): { host: HostView; scan: ScanView; unit: UnitView & { checks: Check[] } } | null {
+  unitDetail(
+    hostId: number,
+    unit: string,
+  ): { host: HostView; scan: ScanView; unit: UnitView & { checks: Check[] } } | null {
     const row = this.hostRow.get(hostId) as HostRow | undefined;
     if (!row || row.lastOkScanId === null) return null;
     const scan = this.scan(row.lastOkScanId);

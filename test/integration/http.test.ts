@@ -71,19 +71,32 @@ describe('HTTP API', () => {
     const body = res.json();
     assert.deepEqual(
       body.units.map((u: { unit: string; exposure: number; predicate: string }) => [u.unit, u.exposure]),
-      [[hostile, 10], ['nginx.service', 9.6], ['cron.service', 7.3]],
+      [
+        [hostile, 10],
+        ['nginx.service', 9.6],
+        ['cron.service', 7.3],
+      ],
     );
-    assert.deepEqual(body.errors, [{ unit: 'gone.service', message: 'Unit gone.service not found, cannot analyze.' }]);
+    assert.deepEqual(body.errors, [
+      { unit: 'gone.service', message: 'Unit gone.service not found, cannot analyze.' },
+    ]);
   });
 
-  test('one unit\'s checks, whatever characters its name holds', async () => {
+  test("one unit's checks, whatever characters its name holds", async () => {
     const res = await app.inject(`/api/v1/hosts/${webId}/units/nginx.service`);
     assert.equal(res.statusCode, 200);
     const body = res.json();
-    assert.deepEqual(body.unit.checks.map((c: { id: string; set: boolean; exposure: number | null }) => [c.id, c.set, c.exposure]), [
-      ['PrivateNetwork', false, 0.5],
-      ['PrivateTmp', true, null],
-    ]);
+    assert.deepEqual(
+      body.unit.checks.map((c: { id: string; set: boolean; exposure: number | null }) => [
+        c.id,
+        c.set,
+        c.exposure,
+      ]),
+      [
+        ['PrivateNetwork', false, 0.5],
+        ['PrivateTmp', true, null],
+      ],
+    );
     const odd = await app.inject(`/api/v1/hosts/${webId}/units/${encodeURIComponent(hostile)}`);
     assert.equal(odd.statusCode, 200);
     assert.equal(odd.json().unit.unit, hostile);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { openDb } from '../../server/store/db.js';
 import { syncInventory } from '../../server/store/hosts.js';
@@ -24,8 +24,18 @@ describe('migrations', () => {
   test('all migrations apply to an empty database on disk, once', () => {
     const file = join(dir, 'fresh.db');
     const db = openDb(file);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    assert.deepEqual(tables, ['assessments', 'hosts', 'scan_errors', 'scan_units', 'scans', 'schema_migrations']);
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all();
+    assert.deepEqual(tables, [
+      'assessments',
+      'hosts',
+      'scan_errors',
+      'scan_units',
+      'scans',
+      'schema_migrations',
+    ]);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
     db.close();
@@ -40,7 +50,10 @@ describe('migrations', () => {
     const raw = new Database(file);
     raw.prepare("INSERT INTO schema_migrations VALUES (99, '0099-future.sql', 'x', 0)").run();
     raw.close();
-    assert.throws(() => openDb(file), (err: Error) => err instanceof MigrationError && /newer than the code/.test(err.message));
+    assert.throws(
+      () => openDb(file),
+      (err: Error) => err instanceof MigrationError && /newer than the code/.test(err.message),
+    );
   });
 
   test('an applied migration that was edited is caught by its checksum', () => {
@@ -72,7 +85,11 @@ describe('scans', () => {
   after(() => db.close());
   const ids = syncInventory(db, inventory);
   const web = ids.get('web-1') as number;
-  const nginx = unit('nginx.service', 96, [check('PrivateNetwork', false, 5), check('PrivateTmp', true, null), check('RemoveIPC', null, null)]);
+  const nginx = unit('nginx.service', 96, [
+    check('PrivateNetwork', false, 5),
+    check('PrivateTmp', true, null),
+    check('RemoveIPC', null, null),
+  ]);
   const cron = unit('cron.service', 73, [check('PrivateNetwork', false, 5), check('PrivateTmp', false, 2)]);
 
   test('one scan is stored whole, with its summary and raw report', () => {
@@ -100,10 +117,23 @@ describe('scans', () => {
     assert.equal(found.host.lastScan?.status, 'unreachable');
     assert.equal(found.host.lastScan?.error, 'ECONNREFUSED');
     assert.equal(found.scan?.status, 'ok');
-    assert.deepEqual(found.units.map((u) => [u.unit, u.exposure, u.failing]), [['nginx.service', 96, 1], ['cron.service', 73, 2]]);
+    assert.deepEqual(
+      found.units.map((u) => [u.unit, u.exposure, u.failing]),
+      [
+        ['nginx.service', 96, 1],
+        ['cron.service', 73, 2],
+      ],
+    );
     assert.equal(found.host.worstExposure, 96);
     const detail = views.unitDetail(web, 'nginx.service');
-    assert.deepEqual(detail?.unit.checks.map((c) => [c.id, c.set]), [['PrivateNetwork', false], ['PrivateTmp', true], ['RemoveIPC', null]]);
+    assert.deepEqual(
+      detail?.unit.checks.map((c) => [c.id, c.set]),
+      [
+        ['PrivateNetwork', false],
+        ['PrivateTmp', true],
+        ['RemoveIPC', null],
+      ],
+    );
   });
 
   test('a scan that cannot be stored leaves nothing behind', () => {
@@ -114,13 +144,22 @@ describe('scans', () => {
   });
 
   test('a host that leaves the inventory is retired with its history; coming back revives it', () => {
-    syncInventory(db, inventory.filter((h) => h.name !== 'web-1'));
+    syncInventory(
+      db,
+      inventory.filter((h) => h.name !== 'web-1'),
+    );
     const views = new Views(db);
-    assert.deepEqual(views.hosts().map((h) => h.name), ['db-1']);
+    assert.deepEqual(
+      views.hosts().map((h) => h.name),
+      ['db-1'],
+    );
     assert.ok(db.prepare('SELECT count(*) FROM scans WHERE host_id = ?').pluck().get(web));
     const again = syncInventory(db, inventory);
     assert.equal(again.get('web-1'), web);
-    assert.deepEqual(new Views(db).hosts().map((h) => h.name), ['db-1', 'web-1']);
+    assert.deepEqual(
+      new Views(db).hosts().map((h) => h.name),
+      ['db-1', 'web-1'],
+    );
   });
 
   test('data survives closing and reopening the file', () => {

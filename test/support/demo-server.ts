@@ -20,7 +20,13 @@ export async function startDemoServer(options: { addressOctet?: number } = {}): 
     source: null,
     listen: { host: '127.0.0.1', port: 0 },
     database: join(dir, 'unitscore.db'),
-    scan: { intervalMs: 3_600_000, concurrency: 4, connectTimeoutMs: 5000, timeoutMs: 30_000, maxOutputBytes: 32 << 20 },
+    scan: {
+      intervalMs: 3_600_000,
+      concurrency: 4,
+      connectTimeoutMs: 5000,
+      timeoutMs: 30_000,
+      maxOutputBytes: 32 << 20,
+    },
     hosts: fleet.hosts,
   };
   const running = await startUnitscore(config, { demo: true, logger: false });
