@@ -48,7 +48,9 @@ const STDERR_KEPT = 4096;
  */
 function hostKeyAlgorithms(keyTypes: string[]): ConnectConfig['algorithms'] | undefined {
   if (keyTypes.length === 0) return undefined;
-  const known = keyTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+  const known = keyTypes.flatMap((t) =>
+    t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t],
+  );
   // ssh2 applies these in order: take the known ones out of the default list, put them in front.
   // biome-ignore lint/suspicious/noExplicitAny: ssh2's algorithm list type is a closed union of literals
   return { serverHostKey: { remove: known, prepend: known } as any };

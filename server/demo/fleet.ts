@@ -60,12 +60,17 @@ export function loadDemoReports(dir = demoReportsDir): { name: string; text: str
 
 /** A recorded report, as this host would print it now: its boundary, its name, this moment. */
 export function personalise(report: string, boundary: string, hostname: string, now: Date): string {
-  return report
-    .replaceAll('DEMOBOUNDARY', boundary)
-    .replace(/^hostname=.*$/m, `hostname=${hostname}`)
-    // Several demo hosts replay one recording; each must still be its own machine.
-    .replace(/^machine_id=.*$/m, `machine_id=${createHash('sha256').update(hostname).digest('hex').slice(0, 32)}`)
-    .replace(/^collected_at=.*$/m, `collected_at=${now.toISOString().replace(/\.\d+Z$/, 'Z')}`);
+  return (
+    report
+      .replaceAll('DEMOBOUNDARY', boundary)
+      .replace(/^hostname=.*$/m, `hostname=${hostname}`)
+      // Several demo hosts replay one recording; each must still be its own machine.
+      .replace(
+        /^machine_id=.*$/m,
+        `machine_id=${createHash('sha256').update(hostname).digest('hex').slice(0, 32)}`,
+      )
+      .replace(/^collected_at=.*$/m, `collected_at=${now.toISOString().replace(/\.\d+Z$/, 'Z')}`)
+  );
 }
 
 /** Start the demo fleet. Keys live in `dir` so the pinned host keys survive restarts. */
