@@ -1,5 +1,8 @@
--- Hosts, scans and what each scan found. Times are milliseconds since the epoch (UTC);
--- exposures are tenths of a point (9.6 → 96), as systemd computes them.
+-- The history of a fleet, stored as what changed (DESIGN.md "Storage"). Times are milliseconds
+-- since the epoch (UTC); exposures are tenths of a point (9.6 → 96), as systemd computes them.
+-- Everything a scan repeats from the last one (facts, errors, raw report, check lists, unit
+-- states) is content-addressed or kept as an open interval, so an unchanged re-scan of a host
+-- adds one small scans row.
 
 CREATE TABLE hosts (
   id          INTEGER PRIMARY KEY,
@@ -13,56 +16,85 @@ CREATE TABLE hosts (
   retired_at  INTEGER
 );
 
-CREATE TABLE scans (
+-- What a host says about itself, shared by every scan that saw the same.
+CREATE TABLE host_facts (
   id                    INTEGER PRIMARY KEY,
-  host_id               INTEGER NOT NULL REFERENCES hosts (id),
-  started_at            INTEGER NOT NULL,
-  finished_at           INTEGER NOT NULL,
-  status                TEXT    NOT NULL CHECK (status IN ('ok', 'unreachable', 'timeout', 'auth-failed',
-                          'hostkey-unknown', 'hostkey-changed', 'command-failed', 'unsupported',
-                          'parse-error', 'output-too-large')),
-  error                 TEXT,
-  host_key_type         TEXT,
-  host_key_fingerprint  TEXT,
+  hash                  BLOB    NOT NULL UNIQUE,
   systemd_version       INTEGER,
   systemd_version_text  TEXT,
   hostname              TEXT,
   machine_id            TEXT,
   os                    TEXT,
   kernel                TEXT,
-  -- Summary of the units stored below, so the hosts list needs no scan of scan_units.
-  unit_count            INTEGER,
-  worst_exposure        INTEGER,
-  median_exposure       INTEGER,
-  -- The raw report, gzip-compressed, so a parser fix can re-read history.
-  report_gz             BLOB
+  host_key_type         TEXT,
+  host_key_fingerprint  TEXT
+);
+
+-- Units the host could not analyse and parse problems of one scan, shared likewise.
+CREATE TABLE error_sets (
+  id      INTEGER PRIMARY KEY,
+  hash    BLOB NOT NULL UNIQUE,
+  errors  TEXT NOT NULL CHECK (json_valid(errors))
+);
+
+-- Raw reports, gzipped, normalised (boundary, collection time) and content-addressed, so a
+-- parser fix can re-read history and an unchanged re-scan stores no new report.
+CREATE TABLE reports (
+  id       INTEGER PRIMARY KEY,
+  hash     BLOB    NOT NULL UNIQUE,
+  size     INTEGER NOT NULL,
+  body_gz  BLOB    NOT NULL
+);
+
+CREATE TABLE scans (
+  id           INTEGER PRIMARY KEY,
+  host_id      INTEGER NOT NULL REFERENCES hosts (id),
+  started_at   INTEGER NOT NULL,
+  finished_at  INTEGER NOT NULL,
+  status       TEXT    NOT NULL CHECK (status IN ('ok', 'unreachable', 'timeout', 'auth-failed',
+                 'hostkey-unknown', 'hostkey-changed', 'command-failed', 'unsupported',
+                 'parse-error', 'output-too-large')),
+  error        TEXT,
+  facts_id     INTEGER REFERENCES host_facts (id),
+  errors_id    INTEGER REFERENCES error_sets (id),
+  -- Cleared by housekeeping after the report retention; the scan itself stays.
+  report_id    INTEGER REFERENCES reports (id),
+  -- Summary of the units the scan saw, so host lists need not walk the intervals.
+  unit_count   INTEGER,
+  worst        INTEGER,
+  median       INTEGER
 );
 CREATE INDEX scans_by_host ON scans (host_id, id);
 CREATE INDEX scans_ok_by_host ON scans (host_id, id) WHERE status = 'ok';
+CREATE INDEX scans_by_report ON scans (report_id) WHERE report_id IS NOT NULL;
+CREATE INDEX scans_by_time ON scans (started_at);
 
--- A unit's full list of checks, stored once and shared by every scan that saw the same list.
-CREATE TABLE assessments (
-  id      INTEGER PRIMARY KEY,
-  hash    BLOB NOT NULL UNIQUE,
-  checks  TEXT NOT NULL CHECK (json_valid(checks))
+CREATE TABLE unit_names (
+  id    INTEGER PRIMARY KEY,
+  name  TEXT NOT NULL UNIQUE
 );
 
-CREATE TABLE scan_units (
-  scan_id        INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
-  unit           TEXT    NOT NULL,
-  exposure       INTEGER CHECK (exposure BETWEEN 0 AND 100),
-  predicate      TEXT,
-  failing        INTEGER NOT NULL,
-  assessment_id  INTEGER NOT NULL REFERENCES assessments (id),
-  PRIMARY KEY (scan_id, unit)
-) WITHOUT ROWID;
-CREATE INDEX scan_units_by_assessment ON scan_units (assessment_id);
+-- A unit's full list of checks, stored once and shared by every host and scan that saw it.
+CREATE TABLE assessments (
+  id       INTEGER PRIMARY KEY,
+  hash     BLOB    NOT NULL UNIQUE,
+  failing  INTEGER NOT NULL,
+  checks   TEXT    NOT NULL CHECK (json_valid(checks))
+);
 
--- Units the host could not analyse, parse problems, cut-off tables: per scan, in order.
-CREATE TABLE scan_errors (
-  scan_id  INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
-  seq      INTEGER NOT NULL,
-  unit     TEXT,
-  message  TEXT    NOT NULL,
-  PRIMARY KEY (scan_id, seq)
-) WITHOUT ROWID;
+-- A unit's history on a host: one row per stretch of scans in which it stayed the same. The
+-- row is open (to_scan IS NULL) while the host's successful scans keep seeing it; the first
+-- successful scan that sees it changed or gone closes it. Failed scans change nothing.
+CREATE TABLE unit_intervals (
+  id             INTEGER PRIMARY KEY,
+  host_id        INTEGER NOT NULL REFERENCES hosts (id),
+  unit_id        INTEGER NOT NULL REFERENCES unit_names (id),
+  assessment_id  INTEGER NOT NULL REFERENCES assessments (id),
+  exposure       INTEGER CHECK (exposure BETWEEN 0 AND 100),
+  from_scan      INTEGER NOT NULL REFERENCES scans (id),
+  to_scan        INTEGER REFERENCES scans (id),
+  CHECK (to_scan IS NULL OR to_scan > from_scan)
+);
+CREATE UNIQUE INDEX unit_intervals_open ON unit_intervals (host_id, unit_id) WHERE to_scan IS NULL;
+CREATE INDEX unit_intervals_by_host_unit ON unit_intervals (host_id, unit_id, from_scan);
+CREATE INDEX unit_intervals_by_assessment ON unit_intervals (assessment_id);

@@ -13,89 +13,202 @@ export function median(values: number[]): number | null {
   return Math.ceil(((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2);
 }
 
-// The columns of a check, in a fixed order, so equal lists hash equal whatever produced them.
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+// The columns of a check in a fixed order, so equal lists hash equal whatever produced them.
 function canonicalChecks(checks: Check[]): string {
   return JSON.stringify(
     checks.map((c) => [c.id, c.name, c.description, c.set, c.exposure, c.weight, c.badness, c.range]),
   );
 }
 
+type CheckRow = [
+  string,
+  string,
+  string | null,
+  boolean | null,
+  number | null,
+  number | null,
+  number | null,
+  number | null,
+];
+
 export function decodeChecks(json: string): Check[] {
-  const rows = JSON.parse(json) as [
-    string,
-    string,
-    string | null,
-    boolean | null,
-    number | null,
-    number | null,
-    number | null,
-    number | null,
-  ][];
-  return rows.map(([id, name, description, set, exposure, weight, badness, range]) => ({
-    id,
-    name,
-    description,
-    set,
-    exposure,
-    weight,
-    badness,
-    range,
-  }));
+  return (JSON.parse(json) as CheckRow[]).map(
+    ([id, name, description, set, exposure, weight, badness, range]) => ({
+      id,
+      name,
+      description,
+      set,
+      exposure,
+      weight,
+      badness,
+      range,
+    }),
+  );
 }
 
-/** Store one scan and everything it found in one transaction. Returns the scan id. */
-export function saveScan(db: Db, hostId: number, scan: ScanResult): number {
-  const insertScan = db.prepare(`
-    INSERT INTO scans (host_id, started_at, finished_at, status, error, host_key_type, host_key_fingerprint,
-      systemd_version, systemd_version_text, hostname, machine_id, os, kernel, unit_count, worst_exposure,
-      median_exposure, report_gz)
-    VALUES (@hostId, @startedAt, @finishedAt, @status, @error, @hostKeyType, @hostKeyFingerprint,
-      @systemdVersion, @systemdVersionText, @hostname, @machineId, @os, @kernel, @unitCount, @worst, @median, @report)
-    RETURNING id`);
-  const findAssessment = db.prepare('SELECT id FROM assessments WHERE hash = ?');
-  const insertAssessment = db.prepare('INSERT INTO assessments (hash, checks) VALUES (?, ?) RETURNING id');
-  const insertUnit = db.prepare(
-    'INSERT INTO scan_units (scan_id, unit, exposure, predicate, failing, assessment_id) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const insertError = db.prepare('INSERT INTO scan_errors (scan_id, seq, unit, message) VALUES (?, ?, ?, ?)');
+const STORED_BOUNDARY = 'stored';
 
-  const exposures = scan.units.map((u) => u.exposure).filter((e): e is number => e !== null);
-  const meta = scan.meta;
-  return db.transaction(() => {
-    const { id: scanId } = insertScan.get({
-      hostId,
-      startedAt: scan.startedAt.getTime(),
-      finishedAt: scan.finishedAt.getTime(),
-      status: scan.status,
-      error: scan.error,
-      hostKeyType: scan.hostKey?.type ?? null,
-      hostKeyFingerprint: scan.hostKey?.fingerprint ?? null,
-      systemdVersion: scan.systemdVersion,
-      systemdVersionText: meta.systemd || null,
-      hostname: meta.hostname || null,
-      machineId: meta.machine_id || null,
-      os: meta.os_pretty || meta.os_name || null,
-      kernel: meta.kernel || null,
-      unitCount: scan.status === 'ok' ? scan.units.length : null,
-      worst: exposures.length > 0 ? Math.max(...exposures) : null,
-      median: median(exposures),
-      report: scan.report === null ? null : gzipSync(scan.report),
-    }) as { id: number };
+/**
+ * The report as stored: the per-scan boundary and collection time taken out (the scan row has
+ * the time), so the same host state stores the same bytes. Still a valid report document.
+ */
+export function normaliseReport(report: string): string {
+  const boundary = /^unitscore-report \d+ ([A-Za-z0-9]+)\n/.exec(report)?.[1];
+  const body = boundary ? report.split(`@${boundary} `).join(`@${STORED_BOUNDARY} `) : report;
+  const header = boundary
+    ? body.replace(/^(unitscore-report \d+ )[A-Za-z0-9]+\n/, `$1${STORED_BOUNDARY}\n`)
+    : body;
+  return header.replace(/^collected_at=.*$/m, 'collected_at=');
+}
+
+interface OpenInterval {
+  id: number;
+  unit_id: number;
+  assessment_id: number;
+  exposure: number | null;
+}
+
+/** Writes scans. Prepared statements are made once: ingest is the store's hot path. */
+export class ScanWriter {
+  private readonly statements;
+  private readonly unitIds = new Map<string, number>();
+
+  constructor(private readonly db: Db) {
+    this.statements = {
+      findFacts: db.prepare('SELECT id FROM host_facts WHERE hash = ?').pluck(),
+      insertFacts: db
+        .prepare(`INSERT INTO host_facts (hash, systemd_version, systemd_version_text, hostname, machine_id, os, kernel,
+          host_key_type, host_key_fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+        .pluck(),
+      findErrors: db.prepare('SELECT id FROM error_sets WHERE hash = ?').pluck(),
+      insertErrors: db.prepare('INSERT INTO error_sets (hash, errors) VALUES (?, ?) RETURNING id').pluck(),
+      findReport: db.prepare('SELECT id FROM reports WHERE hash = ?').pluck(),
+      insertReport: db
+        .prepare('INSERT INTO reports (hash, size, body_gz) VALUES (?, ?, ?) RETURNING id')
+        .pluck(),
+      insertScan: db
+        .prepare(`INSERT INTO scans (host_id, started_at, finished_at, status, error, facts_id, errors_id, report_id,
+          unit_count, worst, median) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+        .pluck(),
+      findUnit: db.prepare('SELECT id FROM unit_names WHERE name = ?').pluck(),
+      insertUnit: db.prepare('INSERT INTO unit_names (name) VALUES (?) RETURNING id').pluck(),
+      findAssessment: db.prepare('SELECT id FROM assessments WHERE hash = ?').pluck(),
+      insertAssessment: db
+        .prepare('INSERT INTO assessments (hash, failing, checks) VALUES (?, ?, ?) RETURNING id')
+        .pluck(),
+      openIntervals: db.prepare(
+        'SELECT id, unit_id, assessment_id, exposure FROM unit_intervals WHERE host_id = ? AND to_scan IS NULL',
+      ),
+      closeInterval: db.prepare('UPDATE unit_intervals SET to_scan = ? WHERE id = ?'),
+      openInterval: db.prepare(
+        'INSERT INTO unit_intervals (host_id, unit_id, assessment_id, exposure, from_scan) VALUES (?, ?, ?, ?, ?)',
+      ),
+    };
+  }
+
+  private contentId(
+    find: { get(hash: Buffer): unknown },
+    insert: (hash: Buffer) => unknown,
+    text: string,
+  ): number {
+    const hash = sha256(text);
+    return ((find.get(hash) as number | undefined) ?? insert(hash)) as number;
+  }
+
+  private unitId(name: string): number {
+    let id = this.unitIds.get(name);
+    if (id === undefined) {
+      id = ((this.statements.findUnit.get(name) as number | undefined) ??
+        this.statements.insertUnit.get(name)) as number;
+      this.unitIds.set(name, id);
+    }
+    return id;
+  }
+
+  private factsId(scan: ScanResult): number | null {
+    const m = scan.meta;
+    const facts = [
+      scan.systemdVersion,
+      m.systemd || null,
+      m.hostname || null,
+      m.machine_id || null,
+      m.os_pretty || m.os_name || null,
+      m.kernel || null,
+      scan.hostKey?.type ?? null,
+      scan.hostKey?.fingerprint ?? null,
+    ];
+    if (facts.every((f) => f === null)) return null;
+    const s = this.statements;
+    return this.contentId(s.findFacts, (hash) => s.insertFacts.get(hash, ...facts), JSON.stringify(facts));
+  }
+
+  /** Store one scan and everything it changed in one transaction. Returns the scan id. */
+  save(hostId: number, scan: ScanResult): number {
+    const s = this.statements;
     // A host may list a unit twice (an alias and its name); the first table wins.
     const seen = new Set<string>();
-    for (const unit of scan.units) {
-      if (seen.has(unit.unit)) continue;
-      seen.add(unit.unit);
+    const units = scan.units.filter((u) => !seen.has(u.unit) && seen.add(u.unit));
+    const exposures = units.map((u) => u.exposure).filter((e): e is number => e !== null);
+    return this.db.transaction(() => {
+      const errorsJson = JSON.stringify(scan.errors.map((e) => [e.unit, e.message]));
+      const errorsId =
+        scan.errors.length === 0
+          ? null
+          : this.contentId(s.findErrors, (h) => s.insertErrors.get(h, errorsJson), errorsJson);
+      let reportId: number | null = null;
+      if (scan.report !== null) {
+        const normal = normaliseReport(scan.report);
+        reportId = this.contentId(
+          s.findReport,
+          (h) => s.insertReport.get(h, Buffer.byteLength(normal), gzipSync(normal)),
+          normal,
+        );
+      }
+      const ok = scan.status === 'ok';
+      const scanId = s.insertScan.get(
+        hostId,
+        scan.startedAt.getTime(),
+        scan.finishedAt.getTime(),
+        scan.status,
+        scan.error,
+        this.factsId(scan),
+        errorsId,
+        reportId,
+        ok ? units.length : null,
+        ok && exposures.length > 0 ? Math.max(...exposures) : null,
+        ok ? median(exposures) : null,
+      ) as number;
+      if (ok) this.advanceIntervals(hostId, scanId, units);
+      return scanId;
+    })();
+  }
+
+  /** Close what changed or went away, open what is new; leave the unchanged alone. */
+  private advanceIntervals(hostId: number, scanId: number, units: ScanResult['units']): void {
+    const s = this.statements;
+    const open = new Map((s.openIntervals.all(hostId) as OpenInterval[]).map((i) => [i.unit_id, i]));
+    for (const unit of units) {
+      const unitId = this.unitId(unit.unit);
       const checks = canonicalChecks(unit.checks);
-      const hash = createHash('sha256').update(checks).digest();
-      const existing = findAssessment.get(hash) as { id: number } | undefined;
-      const assessmentId = existing?.id ?? (insertAssessment.get(hash, checks) as { id: number }).id;
       const failing = unit.checks.filter((c) => c.set === false).length;
-      insertUnit.run(scanId, unit.unit, unit.exposure, unit.predicate, failing, assessmentId);
+      const assessmentId = this.contentId(
+        s.findAssessment,
+        (h) => s.insertAssessment.get(h, failing, checks),
+        checks,
+      );
+      const current = open.get(unitId);
+      open.delete(unitId);
+      if (current && current.assessment_id === assessmentId && current.exposure === unit.exposure) continue;
+      if (current) s.closeInterval.run(scanId, current.id);
+      s.openInterval.run(hostId, unitId, assessmentId, unit.exposure, scanId);
     }
-    scan.errors.forEach((e, i) => {
-      insertError.run(scanId, i, e.unit, e.message);
-    });
-    return scanId;
-  })();
+    for (const gone of open.values()) s.closeInterval.run(scanId, gone.id);
+  }
+}
+
+/** One-off convenience for callers that store a single scan. */
+export function saveScan(db: Db, hostId: number, scan: ScanResult): number {
+  return new ScanWriter(db).save(hostId, scan);
 }

@@ -1,4 +1,5 @@
 import type { Check, Predicate } from '../analyze/model.js';
+import { predicateFor } from '../analyze/numbers.js';
 import type { ScanStatus } from '../collect/status.js';
 import type { Db } from './db.js';
 import { decodeChecks } from './scans.js';
@@ -37,8 +38,18 @@ export interface UnitView {
   failing: number;
 }
 
-const SCAN_COLUMNS = `id, status, error, started_at AS startedAt, finished_at AS finishedAt,
-  systemd_version AS systemdVersion, hostname, os`;
+export interface UnitErrorView {
+  unit: string | null;
+  message: string;
+}
+
+const SCAN_SELECT = `SELECT s.id, s.status, s.error, s.started_at AS startedAt, s.finished_at AS finishedAt,
+  f.systemd_version AS systemdVersion, f.hostname, f.os
+  FROM scans s LEFT JOIN host_facts f ON f.id = s.facts_id WHERE s.id = ?`;
+
+const OPEN_UNITS = `SELECT n.name AS unit, i.exposure, a.failing, a.checks
+  FROM unit_intervals i JOIN unit_names n ON n.id = i.unit_id JOIN assessments a ON a.id = i.assessment_id
+  WHERE i.host_id = ? AND i.to_scan IS NULL`;
 
 interface HostRow {
   id: number;
@@ -51,42 +62,45 @@ interface HostRow {
   lastOkScanId: number | null;
 }
 
+// Every systemd prints the predicate its thresholds give the exposure (systemd-analyze.md §1.5).
+const unitView = (row: { unit: string; exposure: number | null; failing: number }): UnitView => ({
+  unit: row.unit,
+  exposure: row.exposure,
+  predicate: row.exposure === null ? null : predicateFor(row.exposure),
+  failing: row.failing,
+});
+
 export class Views {
-  private readonly hostRows;
-  private readonly hostRow;
-  private readonly scanById;
-  private readonly okSummary;
-  private readonly unitsOfScan;
-  private readonly errorsOfScan;
-  private readonly unitOfScan;
+  private readonly statements;
 
   constructor(db: Db) {
     const hostSelect = `SELECT h.id, h.name, h.address, h.port, h.user, h.labels,
         (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id) AS lastScanId,
         (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id AND s.status = 'ok') AS lastOkScanId
       FROM hosts h`;
-    this.hostRows = db.prepare(`${hostSelect} WHERE h.retired_at IS NULL ORDER BY h.name`);
-    this.hostRow = db.prepare(`${hostSelect} WHERE h.id = ?`);
-    this.scanById = db.prepare(`SELECT ${SCAN_COLUMNS} FROM scans WHERE id = ?`);
-    this.okSummary = db.prepare(
-      'SELECT unit_count AS unitCount, worst_exposure AS worst, median_exposure AS median FROM scans WHERE id = ?',
-    );
-    this.unitsOfScan = db.prepare(`SELECT unit, exposure, predicate, failing FROM scan_units WHERE scan_id = ?
-      ORDER BY exposure IS NULL, exposure DESC, unit`);
-    this.errorsOfScan = db.prepare('SELECT unit, message FROM scan_errors WHERE scan_id = ? ORDER BY seq');
-    this.unitOfScan = db.prepare(`SELECT u.unit, u.exposure, u.predicate, u.failing, a.checks
-      FROM scan_units u JOIN assessments a ON a.id = u.assessment_id WHERE u.scan_id = ? AND u.unit = ?`);
+    this.statements = {
+      hosts: db.prepare(`${hostSelect} WHERE h.retired_at IS NULL ORDER BY h.name`),
+      host: db.prepare(`${hostSelect} WHERE h.id = ?`),
+      scan: db.prepare(SCAN_SELECT),
+      summary: db.prepare('SELECT unit_count AS unitCount, worst, median FROM scans WHERE id = ?'),
+      units: db.prepare(`SELECT unit, exposure, failing FROM (${OPEN_UNITS})
+        ORDER BY exposure IS NULL, exposure DESC, unit`),
+      unit: db.prepare(`${OPEN_UNITS} AND n.name = ?`),
+      errors: db.prepare(
+        'SELECT e.errors FROM scans s JOIN error_sets e ON e.id = s.errors_id WHERE s.id = ?',
+      ),
+    };
   }
 
   private scan(id: number | null): ScanView | null {
-    return id === null ? null : ((this.scanById.get(id) as ScanView | undefined) ?? null);
+    return id === null ? null : ((this.statements.scan.get(id) as ScanView | undefined) ?? null);
   }
 
   private host(row: HostRow): HostView {
     const summary =
       row.lastOkScanId === null
         ? undefined
-        : (this.okSummary.get(row.lastOkScanId) as {
+        : (this.statements.summary.get(row.lastOkScanId) as {
             unitCount: number;
             worst: number | null;
             median: number | null;
@@ -106,22 +120,26 @@ export class Views {
   }
 
   hosts(): HostView[] {
-    return (this.hostRows.all() as HostRow[]).map((r) => this.host(r));
+    return (this.statements.hosts.all() as HostRow[]).map((r) => this.host(r));
   }
 
-  /** The host and the units of its latest successful scan, worst first. */
-  hostUnits(hostId: number): {
-    host: HostView;
-    scan: ScanView | null;
-    units: UnitView[];
-    errors: { unit: string | null; message: string }[];
-  } | null {
-    const row = this.hostRow.get(hostId) as HostRow | undefined;
+  /** The host and its units as its latest successful scan saw them, worst first. */
+  hostUnits(
+    hostId: number,
+  ): { host: HostView; scan: ScanView | null; units: UnitView[]; errors: UnitErrorView[] } | null {
+    const row = this.statements.host.get(hostId) as HostRow | undefined;
     if (!row) return null;
     const scan = this.scan(row.lastOkScanId);
-    const units = scan ? (this.unitsOfScan.all(scan.id) as UnitView[]) : [];
+    const units = (
+      this.statements.units.all(hostId) as { unit: string; exposure: number | null; failing: number }[]
+    ).map(unitView);
     // Errors belong to the scan whose units are shown; a failed later scan says why in lastScan.
-    const errors = scan ? (this.errorsOfScan.all(scan.id) as { unit: string | null; message: string }[]) : [];
+    const errorsJson = scan
+      ? (this.statements.errors.get(scan.id) as { errors: string } | undefined)?.errors
+      : undefined;
+    const errors = errorsJson
+      ? (JSON.parse(errorsJson) as [string | null, string][]).map(([unit, message]) => ({ unit, message }))
+      : [];
     return { host: this.host(row), scan, units, errors };
   }
 
@@ -129,15 +147,17 @@ export class Views {
     hostId: number,
     unit: string,
   ): { host: HostView; scan: ScanView; unit: UnitView & { checks: Check[] } } | null {
-    const row = this.hostRow.get(hostId) as HostRow | undefined;
+    const row = this.statements.host.get(hostId) as HostRow | undefined;
     if (!row || row.lastOkScanId === null) return null;
     const scan = this.scan(row.lastOkScanId);
-    const found = this.unitOfScan.get(row.lastOkScanId, unit) as (UnitView & { checks: string }) | undefined;
+    const found = this.statements.unit.get(hostId, unit) as
+      | { unit: string; exposure: number | null; failing: number; checks: string }
+      | undefined;
     if (!scan || !found) return null;
-    return { host: this.host(row), scan, unit: { ...found, checks: decodeChecks(found.checks) } };
+    return { host: this.host(row), scan, unit: { ...unitView(found), checks: decodeChecks(found.checks) } };
   }
 
   hostExists(hostId: number): boolean {
-    return this.hostRow.get(hostId) !== undefined;
+    return this.statements.host.get(hostId) !== undefined;
   }
 }

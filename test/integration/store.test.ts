@@ -30,11 +30,14 @@ describe('migrations', () => {
       .all();
     assert.deepEqual(tables, [
       'assessments',
+      'error_sets',
+      'host_facts',
       'hosts',
-      'scan_errors',
-      'scan_units',
+      'reports',
       'scans',
       'schema_migrations',
+      'unit_intervals',
+      'unit_names',
     ]);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
@@ -97,16 +100,44 @@ describe('scans', () => {
     const row = db.prepare('SELECT * FROM scans WHERE id = ?').get(scanId) as Record<string, unknown>;
     assert.equal(row.status, 'ok');
     assert.equal(row.unit_count, 2);
-    assert.equal(row.worst_exposure, 96);
-    assert.equal(row.median_exposure, 85);
-    assert.equal(gunzipSync(row.report_gz as Buffer).toString(), 'unitscore-report 1 x\n');
-    assert.equal(db.prepare('SELECT count(*) FROM scan_errors WHERE scan_id = ?').pluck().get(scanId), 1);
+    assert.equal(row.worst, 96);
+    assert.equal(row.median, 85);
+    const report = db
+      .prepare('SELECT body_gz FROM reports WHERE id = ?')
+      .pluck()
+      .get(row.report_id) as Buffer;
+    assert.equal(gunzipSync(report).toString(), 'unitscore-report 1 stored\n');
+    const errors = db.prepare('SELECT errors FROM error_sets WHERE id = ?').pluck().get(row.errors_id);
+    assert.equal(errors, JSON.stringify([['gone.service', 'Unit gone.service not found, cannot analyze.']]));
+    assert.equal(db.prepare('SELECT count(*) FROM unit_intervals WHERE to_scan IS NULL').pluck().get(), 2);
   });
 
-  test('an identical check list is stored once and shared', () => {
-    const before = db.prepare('SELECT count(*) FROM assessments').pluck().get();
+  test('an unchanged re-scan adds one scans row and nothing else', () => {
+    const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+    const tables = ['assessments', 'error_sets', 'host_facts', 'reports', 'unit_intervals', 'unit_names'];
+    const before = tables.map(count);
+    const scans = count('scans') as number;
     saveScan(db, web, okScan([nginx, cron], new Date('2026-11-20T11:00:00Z')));
-    assert.equal(db.prepare('SELECT count(*) FROM assessments').pluck().get(), before);
+    assert.deepEqual(tables.map(count), before);
+    assert.equal(count('scans'), scans + 1);
+  });
+
+  test('a change opens a new interval and closes the old one; a unit that went away is closed', () => {
+    const worse = unit('cron.service', 80, [
+      check('PrivateNetwork', false, 5),
+      check('PrivateTmp', false, 3),
+    ]);
+    const scanId = saveScan(db, web, okScan([worse], new Date('2026-11-20T12:00:00Z')));
+    const rows = db
+      .prepare(`SELECT n.name, i.exposure, i.to_scan FROM unit_intervals i JOIN unit_names n ON n.id = i.unit_id
+        WHERE i.host_id = ? ORDER BY i.id`)
+      .all(web) as { name: string; exposure: number; to_scan: number | null }[];
+    assert.deepEqual(rows, [
+      { name: 'nginx.service', exposure: 96, to_scan: scanId },
+      { name: 'cron.service', exposure: 73, to_scan: scanId },
+      { name: 'cron.service', exposure: 80, to_scan: null },
+    ]);
+    saveScan(db, web, okScan([nginx, cron], new Date('2026-11-20T13:00:00Z')));
   });
 
   test('a failed scan keeps the last good units on show and says why', () => {
