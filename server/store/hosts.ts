@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { dayOf, histogramOf, Rollups } from './rollups.js';
 
 export interface InventoryHost {
   name: string;
@@ -27,16 +28,34 @@ export function syncInventory(db: Db, inventory: InventoryHost[], now = Date.now
     ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, user = excluded.user,
       labels = excluded.labels, retired_at = NULL
     RETURNING id`);
-  const retire = db.prepare(
-    'UPDATE hosts SET retired_at = ? WHERE retired_at IS NULL AND name NOT IN (SELECT value FROM json_each(?))',
-  );
+  const leaving = db
+    .prepare('SELECT id FROM hosts WHERE retired_at IS NULL AND name NOT IN (SELECT value FROM json_each(?))')
+    .pluck();
+  const retire = db.prepare('UPDATE hosts SET retired_at = ? WHERE id = ?');
+  const exposures = db
+    .prepare('SELECT exposure FROM unit_intervals WHERE host_id = ? AND to_scan IS NULL')
+    .pluck();
+  const rollups = new Rollups(db);
+  const day = dayOf(now);
+  // A host's units count in the rollups under its labels; when those change or it retires,
+  // the rollups move with it from today on.
+  const recount = (id: number, labels: string[] | null) => {
+    const counted = rollups.countedLabels(id);
+    if (counted === null || (labels !== null && JSON.stringify(counted) === JSON.stringify(labels))) return;
+    const current = histogramOf(exposures.all(id) as (number | null)[]);
+    rollups.apply(id, labels ?? [], day, current, labels === null ? null : current);
+  };
   const ids = new Map<string, number>();
   db.transaction(() => {
     for (const h of inventory) {
       const row = upsert.get({ ...h, labels: JSON.stringify(h.labels), now }) as { id: number };
       ids.set(h.name, row.id);
+      recount(row.id, h.labels);
     }
-    retire.run(now, JSON.stringify(inventory.map((h) => h.name)));
+    for (const id of leaving.all(JSON.stringify(inventory.map((h) => h.name))) as number[]) {
+      retire.run(now, id);
+      recount(id, null);
+    }
   })();
   return ids;
 }

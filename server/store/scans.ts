@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { Check } from '../analyze/model.js';
 import type { ScanResult } from '../collect/scan-host.js';
 import type { Db } from './db.js';
+import { dayOf, histogramOf, Rollups } from './rollups.js';
 
 /** Median of exposures in tenths, rounded up to a tenth like every systemd number. */
 export function median(values: number[]): number | null {
@@ -74,9 +75,12 @@ interface OpenInterval {
 export class ScanWriter {
   private readonly statements;
   private readonly unitIds = new Map<string, number>();
+  private readonly rollups: Rollups;
 
   constructor(private readonly db: Db) {
+    this.rollups = new Rollups(db);
     this.statements = {
+      hostLabels: db.prepare('SELECT labels FROM hosts WHERE id = ?').pluck(),
       findFacts: db.prepare('SELECT id FROM host_facts WHERE hash = ?').pluck(),
       insertFacts: db
         .prepare(`INSERT INTO host_facts (hash, systemd_version, systemd_version_text, hostname, machine_id, os, kernel,
@@ -180,15 +184,17 @@ export class ScanWriter {
         ok && exposures.length > 0 ? Math.max(...exposures) : null,
         ok ? median(exposures) : null,
       ) as number;
-      if (ok) this.advanceIntervals(hostId, scanId, units);
+      if (ok) this.advanceIntervals(hostId, scanId, units, dayOf(scan.startedAt.getTime()));
       return scanId;
     })();
   }
 
   /** Close what changed or went away, open what is new; leave the unchanged alone. */
-  private advanceIntervals(hostId: number, scanId: number, units: ScanResult['units']): void {
+  private advanceIntervals(hostId: number, scanId: number, units: ScanResult['units'], day: string): void {
     const s = this.statements;
-    const open = new Map((s.openIntervals.all(hostId) as OpenInterval[]).map((i) => [i.unit_id, i]));
+    const openRows = s.openIntervals.all(hostId) as OpenInterval[];
+    this.updateRollups(hostId, day, openRows, units);
+    const open = new Map(openRows.map((i) => [i.unit_id, i]));
     for (const unit of units) {
       const unitId = this.unitId(unit.unit);
       const checks = canonicalChecks(unit.checks);
@@ -205,6 +211,18 @@ export class ScanWriter {
       s.openInterval.run(hostId, unitId, assessmentId, unit.exposure, scanId);
     }
     for (const gone of open.values()) s.closeInterval.run(scanId, gone.id);
+  }
+
+  private updateRollups(hostId: number, day: string, open: OpenInterval[], units: ScanResult['units']): void {
+    const labels = JSON.parse(this.statements.hostLabels.get(hostId) as string) as string[];
+    const before = histogramOf(open.map((i) => i.exposure));
+    const after = histogramOf(units.map((u) => u.exposure));
+    const counted = this.rollups.countedLabels(hostId);
+    const same =
+      counted !== null &&
+      JSON.stringify(counted) === JSON.stringify(labels) &&
+      before.every((n, i) => n === after[i]);
+    if (!same) this.rollups.apply(hostId, labels, day, before, after);
   }
 }
 
