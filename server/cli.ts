@@ -1,15 +1,20 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import type { ScanResult } from './collect/scan-host.js';
+import { analyzeOutput } from './analyze/analyze-report.js';
+import { toParseJson } from './analyze/to-parse-json.js';
+import { interpretReport, type ScanResult } from './collect/scan-host.js';
 import { scanRound } from './collect/scan-round.js';
 import type { Config } from './config/config.js';
 import { ConfigError, defaults, loadConfig, parseListen } from './config/load.js';
 import { startDemoFleet } from './demo/fleet.js';
 import { scanRecorder, startUnitscore } from './main.js';
 import { openDb } from './store/db.js';
+import { defaultRetention } from './store/housekeeping.js';
 import { MigrationError } from './store/migrate.js';
+import { type ReparseProgress, reparse } from './store/reparse.js';
 import { version } from './version.js';
 
 const USAGE = `unitscore ${version}: a fleet dashboard for systemd-analyze security
@@ -20,9 +25,15 @@ Usage:
                                              (no config: an embedded demo fleet)
   unitscore scan --config FILE --once [--json]
                                              scan every host once, print the results
+  unitscore parse [FILE|-]                   read a systemd-analyze security output (any version,
+                                             text or JSON) or a report document; print it as JSON
+  unitscore reparse --config FILE            rebuild history from the stored raw reports
+                                             (after a parser fix); progress on stderr
+  unitscore backup --config FILE DEST        online, consistent copy of the database
   unitscore --version | --help
 
-Exit status: 0 success; 1 a host scan did not succeed (scan); 2 bad usage, config or database.
+Exit status: 0 success; 1 a host scan did not succeed (scan) or the input had parse problems
+(parse); 2 bad usage, config or database.
 Environment: UNITSCORE_CONFIG (default for --config), LOG_LEVEL (info).`;
 
 class UsageError extends Error {}
@@ -43,6 +54,7 @@ function demoConfig(): Config {
       timeoutMs: defaults.timeoutSeconds * 1000,
       maxOutputBytes: defaults.maxOutputMegabytes * 1024 * 1024,
     },
+    retention: defaultRetention,
     hosts: [],
   };
 }
@@ -120,6 +132,60 @@ async function scanOnce(configFile: string, json: boolean): Promise<number> {
   return ordered.every(({ result }) => result.status === 'ok') ? 0 : 1;
 }
 
+async function parseFile(file: string | undefined): Promise<number> {
+  const text = file === undefined || file === '-' ? await readStdin() : readFileSync(file, 'utf8');
+  const result = toParseJson(analyzeOutput(text));
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return result.problems.length > 0 ? 1 : 0;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function reparseAll(configFile: string): number {
+  const config = loadConfig(configFile);
+  const db = openDb(config.database);
+  const progress = process.stderr.isTTY
+    ? (p: ReparseProgress) => process.stderr.write(`\rreparse ${p.done}/${p.total} hosts, ${p.scans} scans`)
+    : undefined;
+  const result = reparse(db, interpretReport, progress);
+  if (progress) process.stderr.write('\n');
+  db.close();
+  process.stdout.write(
+    `reparsed ${result.scans} scans of ${result.hosts} hosts; ${result.statusChanged} changed status\n`,
+  );
+  return 0;
+}
+
+async function backup(configFile: string, destination: string | undefined): Promise<number> {
+  if (!destination)
+    throw new UsageError('backup needs a destination file: unitscore backup --config FILE DEST');
+  if (existsSync(destination))
+    throw new UsageError(`backup: ${destination} exists; refusing to overwrite it`);
+  const config = loadConfig(configFile);
+  const db = openDb(config.database);
+  // SQLite's online backup: a consistent snapshot while the server keeps writing.
+  const started = Date.now();
+  await db.backup(destination, {
+    progress: ({ totalPages, remainingPages }) => {
+      if (process.stderr.isTTY)
+        process.stderr.write(`\rbackup ${totalPages - remainingPages}/${totalPages} pages`);
+      return 1000;
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  db.close();
+  const check = openDb(destination);
+  const integrity = check.pragma('integrity_check', { simple: true });
+  check.close();
+  if (integrity !== 'ok') throw new Error(`backup ${destination} failed its integrity check: ${integrity}`);
+  process.stdout.write(`backup written to ${destination} in ${Date.now() - started} ms (integrity ok)\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -147,6 +213,14 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       await serve(configFile, values.listen);
       return -1; // keeps running
+    case 'parse':
+      return parseFile(positionals[1]);
+    case 'reparse':
+      if (!configFile) throw new UsageError('reparse needs --config FILE');
+      return reparseAll(configFile);
+    case 'backup':
+      if (!configFile) throw new UsageError('backup needs --config FILE');
+      return backup(configFile, positionals[1]);
     case 'scan':
       if (!configFile) throw new UsageError('scan needs --config FILE');
       if (!values.once)

@@ -6,10 +6,13 @@ import type { Config } from './config/config.js';
 import { buildApp } from './http/app.js';
 import { type Db, openDb } from './store/db.js';
 import { syncInventory } from './store/hosts.js';
-import { saveScan } from './store/scans.js';
+import { housekeep } from './store/housekeeping.js';
+import { ScanWriter } from './store/scans.js';
 import { version } from './version.js';
 
 // The composition root: config → database → inventory → HTTP app → scheduler, in that order.
+
+const HOUSEKEEPING_INTERVAL_MS = 6 * 3_600_000;
 
 export interface Running {
   url: string;
@@ -21,10 +24,11 @@ export interface Running {
 /** Store each scan as it comes in, and say what happened in one structured log line. */
 export function scanRecorder(db: Db, config: Config, log: FastifyBaseLogger) {
   const ids = syncInventory(db, config.hosts);
+  const writer = new ScanWriter(db);
   return ({ done, total, target, result }: RoundProgress) => {
     const hostId = ids.get(target.name);
     if (hostId === undefined) return;
-    const scanId = saveScan(db, hostId, result);
+    const scanId = writer.save(hostId, result);
     const exposures = result.units.map((u) => u.exposure ?? 0);
     log.info(
       {
@@ -67,12 +71,24 @@ export async function startUnitscore(
     onRoundDone: (round) => log.info(round, 'scan round finished'),
     activity,
   });
+  const housekeeping = () => {
+    const started = Date.now();
+    const result = housekeep(db, config.retention);
+    app.log.info(
+      { component: 'housekeeping', ...result, durationMs: Date.now() - started },
+      'retention enforced',
+    );
+  };
+  housekeeping();
+  const housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_INTERVAL_MS);
+  housekeepingTimer.unref();
   const url = await app.listen({ host: config.listen.host, port: config.listen.port });
   return {
     url,
     db,
     firstRound: scheduler.firstRound,
     close: async () => {
+      clearInterval(housekeepingTimer);
       await scheduler.stop();
       await app.close();
       db.close();

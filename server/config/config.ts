@@ -22,5 +22,6 @@ export interface Config {
     timeoutMs: number;
     maxOutputBytes: number;
   };
+  retention: { reportDays: number; scanDays: number };
   hosts: HostTarget[];
 }

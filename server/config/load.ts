@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import Value from 'typebox/value';
 import { LineCounter, parseDocument } from 'yaml';
+import { defaultRetention } from '../store/housekeeping.js';
 import type { Config } from './config.js';
 import { ConfigFile, type ConfigFileShape } from './schema.js';
 
@@ -143,6 +144,10 @@ export function parseConfig(text: string, file: string): Config {
       connectTimeoutMs: (scan.connectTimeoutSeconds ?? defaults.connectTimeoutSeconds) * 1000,
       timeoutMs: (scan.timeoutSeconds ?? defaults.timeoutSeconds) * 1000,
       maxOutputBytes: Math.round((scan.maxOutputMegabytes ?? defaults.maxOutputMegabytes) * 1024 * 1024),
+    },
+    retention: {
+      reportDays: shape.retention?.reportDays ?? defaultRetention.reportDays,
+      scanDays: shape.retention?.scanDays ?? defaultRetention.scanDays,
     },
     hosts: (shape.hosts ?? []).map((h) => ({
       name: h.name,

@@ -43,6 +43,15 @@ export const ConfigFile = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    retention: Type.Optional(
+      Type.Object(
+        {
+          reportDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })),
+          scanDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36500 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     hosts: Type.Optional(Type.Array(HostConfig)),
   },
   { additionalProperties: false },

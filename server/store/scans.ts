@@ -106,6 +106,9 @@ export class ScanWriter {
         'SELECT id, unit_id, assessment_id, exposure FROM unit_intervals WHERE host_id = ? AND to_scan IS NULL',
       ),
       closeInterval: db.prepare('UPDATE unit_intervals SET to_scan = ? WHERE id = ?'),
+      updateScan:
+        db.prepare(`UPDATE scans SET status = ?, error = ?, facts_id = ?, errors_id = ?, unit_count = ?,
+        worst = ?, median = ? WHERE id = ?`),
       openInterval: db.prepare(
         'INSERT INTO unit_intervals (host_id, unit_id, assessment_id, exposure, from_scan) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -148,19 +151,32 @@ export class ScanWriter {
     return this.contentId(s.findFacts, (hash) => s.insertFacts.get(hash, ...facts), JSON.stringify(facts));
   }
 
+  /** The scan's own columns: facts and errors by reference, the summary of its units. */
+  private columns(scan: ScanResult, units: ScanResult['units']) {
+    const s = this.statements;
+    const errorsJson = JSON.stringify(scan.errors.map((e) => [e.unit, e.message]));
+    const errorsId =
+      scan.errors.length === 0
+        ? null
+        : this.contentId(s.findErrors, (h) => s.insertErrors.get(h, errorsJson), errorsJson);
+    const ok = scan.status === 'ok';
+    const exposures = units.map((u) => u.exposure).filter((e): e is number => e !== null);
+    return {
+      status: scan.status,
+      error: scan.error,
+      factsId: this.factsId(scan),
+      errorsId,
+      unitCount: ok ? units.length : null,
+      worst: ok && exposures.length > 0 ? Math.max(...exposures) : null,
+      median: ok ? median(exposures) : null,
+    };
+  }
+
   /** Store one scan and everything it changed in one transaction. Returns the scan id. */
   save(hostId: number, scan: ScanResult): number {
     const s = this.statements;
-    // A host may list a unit twice (an alias and its name); the first table wins.
-    const seen = new Set<string>();
-    const units = scan.units.filter((u) => !seen.has(u.unit) && seen.add(u.unit));
-    const exposures = units.map((u) => u.exposure).filter((e): e is number => e !== null);
+    const units = distinctUnits(scan.units);
     return this.db.transaction(() => {
-      const errorsJson = JSON.stringify(scan.errors.map((e) => [e.unit, e.message]));
-      const errorsId =
-        scan.errors.length === 0
-          ? null
-          : this.contentId(s.findErrors, (h) => s.insertErrors.get(h, errorsJson), errorsJson);
       let reportId: number | null = null;
       if (scan.report !== null) {
         const normal = normaliseReport(scan.report);
@@ -170,30 +186,56 @@ export class ScanWriter {
           normal,
         );
       }
-      const ok = scan.status === 'ok';
+      const c = this.columns(scan, units);
       const scanId = s.insertScan.get(
         hostId,
         scan.startedAt.getTime(),
         scan.finishedAt.getTime(),
-        scan.status,
-        scan.error,
-        this.factsId(scan),
-        errorsId,
+        c.status,
+        c.error,
+        c.factsId,
+        c.errorsId,
         reportId,
-        ok ? units.length : null,
-        ok && exposures.length > 0 ? Math.max(...exposures) : null,
-        ok ? median(exposures) : null,
+        c.unitCount,
+        c.worst,
+        c.median,
       ) as number;
-      if (ok) this.advanceIntervals(hostId, scanId, units, dayOf(scan.startedAt.getTime()));
+      if (scan.status === 'ok') this.advanceIntervals(hostId, scanId, units, dayOf(scan.startedAt.getTime()));
       return scanId;
     })();
   }
 
+  /**
+   * Re-read a stored scan (reparse): rewrite its columns from a new interpretation of its report
+   * and advance the host's intervals again. The caller has rewound the intervals and rebuilds the
+   * rollups afterwards; runs inside the caller's transaction.
+   */
+  replay(scanId: number, hostId: number, scan: ScanResult): void {
+    const units = distinctUnits(scan.units);
+    const c = this.columns(scan, units);
+    this.statements.updateScan.run(
+      c.status,
+      c.error,
+      c.factsId,
+      c.errorsId,
+      c.unitCount,
+      c.worst,
+      c.median,
+      scanId,
+    );
+    if (scan.status === 'ok') this.advanceIntervals(hostId, scanId, units, null);
+  }
+
   /** Close what changed or went away, open what is new; leave the unchanged alone. */
-  private advanceIntervals(hostId: number, scanId: number, units: ScanResult['units'], day: string): void {
+  private advanceIntervals(
+    hostId: number,
+    scanId: number,
+    units: ScanResult['units'],
+    day: string | null,
+  ): void {
     const s = this.statements;
     const openRows = s.openIntervals.all(hostId) as OpenInterval[];
-    this.updateRollups(hostId, day, openRows, units);
+    if (day !== null) this.updateRollups(hostId, day, openRows, units);
     const open = new Map(openRows.map((i) => [i.unit_id, i]));
     for (const unit of units) {
       const unitId = this.unitId(unit.unit);
@@ -224,6 +266,12 @@ export class ScanWriter {
       before.every((n, i) => n === after[i]);
     if (!same) this.rollups.apply(hostId, labels, day, before, after);
   }
+}
+
+// A host may list a unit twice (an alias and its name); the first table wins.
+function distinctUnits(units: ScanResult['units']): ScanResult['units'] {
+  const seen = new Set<string>();
+  return units.filter((u) => !seen.has(u.unit) && seen.add(u.unit));
 }
 
 /** One-off convenience for callers that store a single scan. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../../server/config/config.js';
 import { startDemoFleet } from '../../server/demo/fleet.js';
 import { startUnitscore } from '../../server/main.js';
+import { defaultRetention } from '../../server/store/housekeeping.js';
 
 /**
  * The whole server as `npm start` runs it (demo fleet, SQLite file on disk, built web app), on
@@ -27,6 +28,7 @@ export async function startDemoServer(options: { addressOctet?: number } = {}): 
       timeoutMs: 30_000,
       maxOutputBytes: 32 << 20,
     },
+    retention: defaultRetention,
     hosts: fleet.hosts,
   };
   const running = await startUnitscore(config, { demo: true, logger: false });

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { packageRoot } from '../../server/paths.js';
+import { openDb } from '../../server/store/db.js';
+import { syncInventory } from '../../server/store/hosts.js';
+import { saveScan } from '../../server/store/scans.js';
+import { check, okScan, unit } from '../support/scan-results.js';
+
+const run = promisify(execFile);
+const CLI = join(packageRoot, 'dist', 'server', 'cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'unitscore-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(
+  args: string[],
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = run(process.execPath, [CLI, ...args], {
+    cwd: dir,
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
+  if (input !== undefined) {
+    child.child.stdin?.end(input);
+  }
+  try {
+    const { stdout, stderr } = await child;
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('the unitscore command', () => {
+  test('an invalid config is refused with the file, line, key and reason, exit 2', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'hosts:\n  - name: web-1\n    address: 10.0.0.1\n    user: scanner\n    port: 0\n');
+    const { code, stderr } = await cli(['scan', '--config', file, '--once']);
+    assert.equal(code, 2);
+    assert.equal(stderr.trim(), `unitscore: ${file}:5: hosts[0].port: must be >= 1`);
+  });
+
+  test('bad usage says what is wrong, exit 2', async () => {
+    assert.match((await cli(['frobnicate'])).stderr, /unknown command 'frobnicate'/);
+    const noOnce = await cli(['scan', '--config', join(dir, 'x.yaml')]);
+    assert.equal(noOnce.code, 2);
+    assert.match(noOnce.stderr, /scan --once/);
+    assert.match((await cli(['scan', '--bogus'])).stderr, /Unknown option '--bogus'/);
+  });
+
+  test('parse reads stdin and prints the normalised model; problems make exit 1', async () => {
+    const text = readFileSync(
+      join(packageRoot, 'test', 'fixtures', 'real', 'debian11-247-dnsmasq.txt'),
+      'utf8',
+    );
+    const body = text.slice(text.indexOf('# ---\n') + 6);
+    const ok = await cli(['parse', '-'], body);
+    assert.equal(ok.code, 0, ok.stderr);
+    const parsed = JSON.parse(ok.stdout);
+    assert.equal(parsed.units[0].unit, 'dnsmasq.service');
+    assert.equal(typeof parsed.units[0].exposure, 'number');
+    const garbage = await cli(['parse', '-'], 'this is not\na systemd-analyze output\n');
+    assert.equal(garbage.code, 1);
+    assert.ok(JSON.parse(garbage.stdout).problems.length > 0);
+  });
+
+  test('backup makes a consistent copy while the database is open for writing', async () => {
+    const database = join(dir, 'live.db');
+    const config = join(dir, 'live.yaml');
+    writeFileSync(config, `database: ${database}\n`);
+    const db = openDb(database);
+    const id = syncInventory(db, [{ name: 'h', address: '10.0.0.1', port: 22, user: 's', labels: [] }]).get(
+      'h',
+    ) as number;
+    for (let i = 0; i < 50; i++) {
+      saveScan(
+        db,
+        id,
+        okScan(
+          [unit(`u${i}.service`, i, [check('PrivateTmp', false, 2)])],
+          new Date(Date.UTC(2026, 0, 1, 0, i)),
+        ),
+      );
+    }
+    // The database stays open (WAL) in this process while another process copies it.
+    const dest = join(dir, 'copy.db');
+    const result = await cli(['backup', '--config', config, dest]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /integrity ok/);
+    db.close();
+    const copy = openDb(dest);
+    assert.equal(copy.prepare('SELECT count(*) FROM scans').pluck().get(), 50);
+    copy.close();
+    const again = await cli(['backup', '--config', config, dest]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /exists; refusing to overwrite/);
+  });
+});

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { interpretReport, type ScanResult } from '../../server/collect/scan-host.js';
+import { loadDemoReports, personalise } from '../../server/demo/fleet.js';
+import { openDb } from '../../server/store/db.js';
+import { syncInventory } from '../../server/store/hosts.js';
+import { housekeep } from '../../server/store/housekeeping.js';
+import { rebuildRollups, reparse } from '../../server/store/reparse.js';
+import { saveScan } from '../../server/store/scans.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'unitscore-reparse-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const reports = loadDemoReports();
+const report = (name: string) => reports.find((r) => r.name === `${name}.report.gz`)?.text as string;
+
+function scanOf(text: string, host: string, at: Date): ScanResult {
+  const doc = personalise(text, 'b0undary', host, at);
+  return {
+    ...interpretReport(doc),
+    startedAt: at,
+    finishedAt: new Date(at.getTime() + 900),
+    hostKey: { type: 'ssh-ed25519', fingerprint: 'SHA256:x' },
+    report: doc,
+  };
+}
+
+const dump = (db: ReturnType<typeof openDb>, sql: string) => JSON.stringify(db.prepare(sql).all());
+const INTERVALS =
+  'SELECT host_id, unit_id, assessment_id, exposure, from_scan, to_scan FROM unit_intervals ORDER BY host_id, unit_id, from_scan';
+
+test('reparse rebuilds the same history from the stored reports, and follows a changed parser', () => {
+  const db = openDb(join(dir, 'reparse.db'));
+  const ids = syncInventory(db, [
+    { name: 'web-02', address: '10.0.0.2', port: 22, user: 's', labels: ['role=web'] },
+    { name: 'cache-01', address: '10.0.0.3', port: 22, user: 's', labels: ['role=cache'] },
+  ]);
+  const web = ids.get('web-02') as number;
+  const cache = ids.get('cache-01') as number;
+  const day = (d: number) => new Date(Date.UTC(2026, 10, d, 8));
+  saveScan(db, web, scanOf(report('web-02'), 'web-02', day(1)));
+  saveScan(db, cache, scanOf(report('cache-01'), 'cache-01', day(1)));
+  saveScan(db, web, scanOf(report('web-02'), 'web-02', day(2)));
+  saveScan(db, web, scanOf(report('web-02-regressed'), 'web-02', day(3)));
+  saveScan(db, cache, scanOf(report('cache-01'), 'cache-01', day(3)));
+  const nginx = db
+    .prepare(`SELECT i.exposure FROM unit_intervals i JOIN unit_names n ON n.id = i.unit_id
+      WHERE i.host_id = ? AND n.name = 'nginx.service' ORDER BY i.from_scan`)
+    .pluck();
+  assert.deepEqual(nginx.all(web), [24, 90], 'the regression is one new interval');
+  const intervals = dump(db, INTERVALS);
+  const rollups = dump(db, 'SELECT * FROM label_daily ORDER BY label, day');
+  assert.equal(
+    db.prepare('SELECT count(*) FROM reports').pluck().get(),
+    3,
+    'unchanged re-scans share a report',
+  );
+
+  // The same parser gives the same history, rollups included.
+  const same = reparse(db, interpretReport);
+  assert.deepEqual(same, { hosts: 2, scans: 5, statusChanged: 0 });
+  assert.equal(dump(db, INTERVALS), intervals);
+  assert.equal(dump(db, 'SELECT * FROM label_daily ORDER BY label, day'), rollups);
+
+  // A parser that (say, after a fix) no longer reads nginx: its history ends at the first scan.
+  const withoutNginx = (text: string) => {
+    const r = interpretReport(text);
+    return { ...r, units: r.units.filter((u) => u.unit !== 'nginx.service') };
+  };
+  reparse(db, withoutNginx);
+  assert.deepEqual(nginx.all(web), []);
+  assert.deepEqual(nginx.all(cache), []);
+  reparse(db, interpretReport);
+  assert.equal(dump(db, INTERVALS).length, intervals.length);
+  assert.deepEqual(nginx.all(web), [24, 90]);
+  db.close();
+});
+
+test('housekeeping drops old reports and scans but never the history of changes', () => {
+  const db = openDb(join(dir, 'housekeeping.db'));
+  const web = syncInventory(db, [
+    { name: 'web-02', address: '10.0.0.2', port: 22, user: 's', labels: [] },
+  ]).get('web-02') as number;
+  const day = (d: number) => new Date(Date.UTC(2026, 0, d, 8));
+  for (let d = 1; d <= 60; d++) {
+    saveScan(db, web, scanOf(report(d === 40 ? 'web-02-regressed' : 'web-02'), 'web-02', day(d)));
+  }
+  const intervals = dump(db, INTERVALS);
+  const result = housekeep(db, { reportDays: 7, scanDays: 14 }, day(61).getTime());
+  // Reports: the last 7 days keep theirs; the regressed report (day 40) and the older copy go.
+  assert.equal(result.reportsDeleted, 1);
+  assert.equal(db.prepare('SELECT count(*) FROM scans WHERE report_id IS NOT NULL').pluck().get(), 7);
+  // Scans: the last 14 days, plus the change points (days 1, 40, 41).
+  const kept = db.prepare('SELECT started_at FROM scans ORDER BY id').pluck().all() as number[];
+  assert.equal(kept.length, 14 + 3);
+  assert.equal(result.scansDeleted, 60 - kept.length);
+  assert.equal(dump(db, INTERVALS), intervals, 'unit history is untouched');
+  assert.deepEqual(db.pragma('foreign_key_check'), []);
+  rebuildRollups(db);
+  db.close();
+});
