@@ -13,7 +13,7 @@ import { type DemoHost, startDemoHost } from './ssh-host.js';
 
 export const demoReportsDir = join(packageRoot, 'server', 'demo', 'reports');
 
-interface DemoSpec {
+export interface DemoSpec {
   name: string;
   labels: string[];
   /** 'answer' a report; 'key-changed': serve a key other than the pinned one; 'down': nothing listens. */
@@ -73,8 +73,30 @@ export function personalise(report: string, boundary: string, hostname: string, 
   );
 }
 
-/** Start the demo fleet. Keys live in `dir` so the pinned host keys survive restarts. */
-export async function startDemoFleet(dir: string, firstAddress = 42): Promise<DemoFleet> {
+/** A simulated fleet of `size` healthy hosts (benchmarks, scale and crash tests). */
+export function simulatedSpecs(size: number): DemoSpec[] {
+  const roles = ['web', 'db', 'worker', 'cache', 'batch'];
+  const envs = ['prod', 'prod', 'prod', 'staging'];
+  return Array.from({ length: size }, (_, i) => ({
+    name: `host-${String(i + 1).padStart(5, '0')}`,
+    labels: [`env=${envs[i % envs.length]}`, `role=${roles[i % roles.length]}`],
+    behaviour: 'answer' as const,
+  }));
+}
+
+/** The embedded demo fleet. Keys live in `dir` so the pinned host keys survive restarts. */
+export function startDemoFleet(dir: string, firstAddress = 42): Promise<DemoFleet> {
+  return startSimulatedFleet(dir, FLEET, firstAddress);
+}
+
+/** Host i's loopback address: 127.<first>.<hi>.<lo>, room for 65,000 hosts. */
+const addressOf = (first: number, i: number) => `127.${first}.${(i + 1) >> 8}.${(i + 1) & 255}`;
+
+export async function startSimulatedFleet(
+  dir: string,
+  specs: DemoSpec[],
+  firstAddress: number,
+): Promise<DemoFleet> {
   mkdirSync(join(dir, 'keys'), { recursive: true });
   const reports = loadDemoReports();
   const client = keyPair(join(dir, 'keys', 'client_ed25519'));
@@ -83,8 +105,8 @@ export async function startDemoFleet(dir: string, firstAddress = 42): Promise<De
   const running: DemoHost[] = [];
   const hosts: HostTarget[] = [];
   try {
-    for (const [i, spec] of FLEET.entries()) {
-      const address = `127.${firstAddress}.0.${i + 1}`;
+    for (const [i, spec] of specs.entries()) {
+      const address = addressOf(firstAddress, i);
       const hostKey = keyPair(join(dir, 'keys', `${spec.name}_host_ed25519`));
       const report = (reports[i % reports.length] as { text: string }).text;
       let port = 1; // nothing listens on port 1 of a loopback address: a host that is down
