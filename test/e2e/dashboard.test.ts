@@ -22,8 +22,74 @@ interface ApiHost {
 
 const formatExposure = (n: number | null) => (n === null ? '—' : n.toFixed(1));
 
+// GET /api/v1/scans/activity (web/src/lib/api/types.ts ScanActivity).
+interface ApiActivity {
+  running: boolean;
+  round: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  nextRoundAt: string | null;
+  total: number;
+  done: number;
+  failed: number;
+  scanning: string[];
+}
+
+// The top bar's wording of times (web/src/lib/format.ts relativeTime and untilTime), to say what
+// the page must show for what the API says.
+const RELATIVE = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'short' });
+const TIME_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+function relativeTime(iso: string, now: number): string {
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  if (Math.abs(seconds) < 45) return 'just now';
+  for (const [unit, size] of TIME_UNITS) {
+    if (Math.abs(seconds) >= size) return RELATIVE.format(Math.round(seconds / size), unit);
+  }
+  return RELATIVE.format(Math.round(seconds / 60), 'minute');
+}
+function untilTime(iso: string, now: number): string {
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  if (seconds <= 0) return 'due now';
+  if (seconds < 60) return 'in under a minute';
+  return relativeTime(iso, now);
+}
+/** What the idle top bar says of `activity` at any moment between `from` and `to`. */
+function idleTexts(activity: ApiActivity, from: number, to: number): Set<string> {
+  const texts = new Set<string>();
+  for (let now = from; now <= to; now += 250) {
+    const finished = activity.finishedAt
+      ? `Last scan round finished ${relativeTime(activity.finishedAt, now)}`
+      : 'No scan round yet';
+    const next = activity.nextRoundAt
+      ? `next ${untilTime(activity.nextRoundAt, now)}`
+      : 'no next round scheduled';
+    texts.add(`${finished} · ${next}`);
+  }
+  return texts;
+}
+
 async function text(locator: Locator): Promise<string> {
   return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+async function activityNow(url: string): Promise<ApiActivity> {
+  const res = await fetch(new URL('/api/v1/scans/activity', url));
+  assert.equal(res.status, 200);
+  return (await res.json()) as ApiActivity;
+}
+
+/** The top bar has polled the activity at least once and says the round is idle. */
+async function idleStatus(page: Page): Promise<Locator> {
+  const status = page.getByTestId('scan-activity');
+  await page.locator('[data-testid="scan-activity"][data-running="false"]:not([data-round=""])').waitFor();
+  return status;
 }
 
 function assertNonIncreasing(values: number[], what: string): void {
@@ -116,6 +182,37 @@ describe('dashboard (demo fleet, Chromium)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-hosts.png'), fullPage: true });
   });
 
+  test('the top bar says when the last scan round finished and when the next one is due, as the API says', async () => {
+    const status = await idleStatus(page);
+    const from = Date.now() - 20_000; // the page's "now" is its last poll (every 15 s when idle) or later
+    const activity = await activityNow(server.url);
+    const shown = await text(status);
+    const to = Date.now();
+
+    // The demo server resolves once its first round is stored; the next one is an hour away.
+    assert.equal(activity.running, false);
+    assert.ok(activity.round >= 1, `round ${activity.round}`);
+    assert.ok(activity.finishedAt !== null && activity.nextRoundAt !== null, JSON.stringify(activity));
+    assert.equal(activity.total, apiHosts.length);
+    assert.equal(activity.done, activity.total);
+    assert.deepEqual(activity.scanning, []);
+
+    assert.equal(await status.getAttribute('data-running'), 'false');
+    assert.equal(await status.getAttribute('data-round'), String(activity.round));
+    assert.equal(await page.getByTestId('scan-activity-progress').count(), 0, 'no progress bar when idle');
+    const texts = idleTexts(activity, from, to);
+    assert.ok(
+      texts.has(shown),
+      `top bar says ${JSON.stringify(shown)}, expected one of ${JSON.stringify([...texts])}`,
+    );
+    assert.match(shown, /^Last scan round finished .+ · next in \d+ min\.?$/);
+    const title = (await status.getAttribute('title')) ?? '';
+    assert.match(title, new RegExp(`^Round ${activity.round} finished .+\nNext round .+$`));
+    assert.equal(await page.getByTestId('host-scanning').count(), 0, 'no host is being scanned');
+    assert.ok(apiRequests.includes('/api/v1/scans/activity'), 'the page polls the scan activity');
+    await status.screenshot({ path: join(ARTIFACTS, 'e2e-scan-activity-idle.png') });
+  });
+
   test('the hosts table sorts by name and back to worst first', async () => {
     await page.getByTestId('sort-name').click();
     const names = (await page.getByTestId('host-link').allTextContents()).map((n) => n.trim());
@@ -142,6 +239,8 @@ describe('dashboard (demo fleet, Chromium)', () => {
     assert.match(new URL(page.url()).hash, /^#\/hosts\/\d+$/);
     assert.equal(await text(page.getByTestId('host-name')), name);
     assert.equal(await text(page.getByTestId('demo-banner')), DEMO_BANNER);
+    // The live scan status is in the top bar of every page.
+    assert.match(await text(await idleStatus(page)), /^Last scan round finished .+ · next .+$/);
 
     const units = page.getByTestId('unit-row');
     const count = await units.count();
@@ -189,7 +288,9 @@ describe('dashboard (demo fleet, Chromium)', () => {
     );
     // The glyphs are the host's verdicts: as many ✓, ✗ and blanks as the API has set true/false/null.
     const hostId = /#\/hosts\/(\d+)/.exec(page.url())?.[1];
-    const detail = (await (await fetch(`${server.url}/api/v1/hosts/${hostId}/units/${encodeURIComponent(unitName)}`)).json()) as {
+    const detail = (await (
+      await fetch(`${server.url}/api/v1/hosts/${hostId}/units/${encodeURIComponent(unitName)}`)
+    ).json()) as {
       unit: { checks: { set: boolean | null }[] };
     };
     const count = (glyph: string) => glyphs.filter((g) => g === glyph).length;
@@ -230,6 +331,168 @@ describe('dashboard (demo fleet, Chromium)', () => {
     await toggle.click();
     assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
     assert.equal(new URL(page.url()).hash.includes('unit='), false);
+  });
+
+  test('while a round runs the top bar shows its progress and the hosts being scanned; when it ends the page refreshes in place', async () => {
+    // The demo server's next round is an hour away, so the scheduler's side is played here
+    // (only /api/v1/scans/activity is answered by the test; everything else is the real server).
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const live = await context.newPage();
+    live.on('pageerror', (err) => pageErrors.push(`pageerror (live): ${err.message}`));
+    const requests: string[] = [];
+    live.on('request', (req) => {
+      const path = new URL(req.url()).pathname;
+      if (path.startsWith('/api/')) requests.push(path);
+    });
+    const count = (path: string | RegExp) =>
+      requests.filter((p) => (typeof path === 'string' ? p === path : path.test(p))).length;
+    const requested = (path: string | RegExp, timeout = 5000) =>
+      live.waitForResponse(
+        (res) => {
+          const p = new URL(res.url()).pathname;
+          return typeof path === 'string' ? p === path : path.test(p);
+        },
+        { timeout },
+      );
+    const ACTIVITY = '/api/v1/scans/activity';
+    const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+
+    const real = await activityNow(server.url);
+    const scanning = apiHosts
+      .map((h) => h.name)
+      .sort()
+      .slice(0, 2);
+    let activity: ApiActivity = {
+      running: true,
+      round: real.round + 1,
+      startedAt: iso(-30_000),
+      finishedAt: null,
+      nextRoundAt: null,
+      total: apiHosts.length,
+      done: 7,
+      failed: 1,
+      scanning,
+    };
+    await context.route(`**${ACTIVITY}`, (route) => route.fulfill({ json: activity }));
+    try {
+      await live.goto(server.url);
+      await live.getByTestId('hosts-table').waitFor();
+      await live.getByTestId('sort-name').click();
+      const names = (await live.getByTestId('host-link').allTextContents()).map((n) => n.trim());
+
+      const status = live.getByTestId('scan-activity');
+      await live.locator('[data-testid="scan-activity"][data-running="true"]').waitFor();
+      assert.equal(await text(status), `Scanning 7/${apiHosts.length} · 1 failed`);
+      const progress = live.getByTestId('scan-activity-progress');
+      assert.equal(await progress.getAttribute('aria-valuenow'), '7');
+      assert.equal(await progress.getAttribute('aria-valuemax'), String(apiHosts.length));
+      const title = (await status.getAttribute('title')) ?? '';
+      assert.ok(title.endsWith(`Scanning now: ${scanning.join(', ')}`), title);
+      const marked = live.locator('[data-testid="host-row"][data-scanning="true"]');
+      assert.deepEqual(
+        (await marked.getByTestId('host-link').allTextContents()).map((n) => n.trim()),
+        scanning,
+      );
+      assert.deepEqual(await marked.getByTestId('host-scanning').allTextContents(), [
+        'scanning…',
+        'scanning…',
+      ]);
+      // The marks must not move the columns (a table that jumps every 2 s is no subtle indicator).
+      const columns = () =>
+        live
+          .locator('[data-testid="hosts-table"] thead th')
+          .evaluateAll((ths) => ths.map((th) => Math.round(th.getBoundingClientRect().left)));
+      const columnsWhileScanning = await columns();
+      await live.screenshot({ path: join(ARTIFACTS, 'e2e-scanning.png') });
+      await status.screenshot({ path: join(ARTIFACTS, 'e2e-scan-activity-running.png') });
+
+      // The round ends: the hosts are fetched again, in place, still sorted by name.
+      const refreshed = requested('/api/v1/hosts');
+      activity = {
+        ...activity,
+        running: false,
+        finishedAt: iso(0),
+        nextRoundAt: iso(1000), // due at once: the next poll comes 2 s later, not 15
+        done: apiHosts.length,
+        scanning: [],
+      };
+      await refreshed;
+      await live.locator('[data-testid="scan-activity"][data-running="false"]').waitFor();
+      assert.match(
+        await text(status),
+        /^Last scan round finished just now · next (due now|in under a minute)$/,
+      );
+      assert.equal(await live.getByTestId('scan-activity-progress').count(), 0);
+      assert.equal(await marked.count(), 0);
+      assert.deepEqual(await columns(), columnsWhileScanning, 'the columns stayed where they were');
+      assert.equal(
+        await live.getByRole('columnheader', { name: /Host/ }).getAttribute('aria-sort'),
+        'ascending',
+      );
+      assert.deepEqual(
+        (await live.getByTestId('host-link').allTextContents()).map((n) => n.trim()),
+        names,
+      );
+      assert.equal(await live.getByTestId('loading').count(), 0, 'the table stayed on screen');
+
+      // On a host page with a unit open, the next round (seen only by its number) reloads the
+      // host; the unit stays open, its checks (same scan) are not fetched again.
+      await live
+        .locator('[data-testid="host-row"][data-status="ok"]')
+        .first()
+        .getByTestId('host-link')
+        .click();
+      const unit = live.getByTestId('unit-row').first();
+      await unit.getByTestId('unit-toggle').click();
+      await unit.getByTestId('check-table').waitFor();
+      const hash = new URL(live.url()).hash;
+      const details = count(/\/units\/[^/]+$/);
+      const reloaded = requested(/\/hosts\/\d+\/units$/);
+      activity = { ...activity, round: activity.round + 1, finishedAt: iso(0), nextRoundAt: iso(1000) };
+      await reloaded;
+      await live.waitForTimeout(300);
+      assert.equal(new URL(live.url()).hash, hash);
+      assert.equal(await unit.getByTestId('unit-toggle').getAttribute('aria-expanded'), 'true');
+      assert.ok((await unit.getByTestId('check-row').count()) > 20);
+      assert.equal(count(/\/units\/[^/]+$/), details, 'the open unit kept its checks');
+      assert.equal(await live.getByTestId('loading').count(), 0);
+
+      // A hidden tab does not poll; shown again, it asks at once and catches up with a round
+      // that finished meanwhile.
+      activity = {
+        ...activity,
+        running: true,
+        round: activity.round + 1,
+        finishedAt: null,
+        nextRoundAt: null,
+      };
+      await live.locator('[data-testid="scan-activity"][data-running="true"]').waitFor();
+      const setVisibility = (state: 'hidden' | 'visible') =>
+        live.evaluate((value) => {
+          Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+          document.dispatchEvent(new Event('visibilitychange'));
+        }, state);
+      await setVisibility('hidden');
+      await live.waitForTimeout(200);
+      const polls = count(ACTIVITY);
+      await live.waitForTimeout(2500); // longer than the 2 s between polls while a round runs
+      assert.equal(count(ACTIVITY), polls, 'no polling while the tab is hidden');
+      activity = { ...activity, running: false, finishedAt: iso(0), nextRoundAt: iso(55 * 60_000) };
+      const polled = requested(ACTIVITY, 1000);
+      const caughtUp = requested(/\/hosts\/\d+\/units$/);
+      await setVisibility('visible');
+      await polled;
+      await caughtUp;
+      await live.locator('[data-testid="scan-activity"][data-running="false"]').waitFor();
+      const shown = await text(status);
+      const texts = idleTexts(activity, Date.now() - 2000, Date.now());
+      assert.ok(
+        texts.has(shown),
+        `top bar says ${JSON.stringify(shown)}, expected one of ${JSON.stringify([...texts])}`,
+      );
+    } finally {
+      await context.close();
+    }
   });
 
   test('no script errors and no dialogs', () => {

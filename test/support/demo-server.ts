@@ -31,8 +31,16 @@ export async function startDemoServer(options: { addressOctet?: number } = {}): 
     retention: defaultRetention,
     hosts: fleet.hosts,
   };
-  const running = await startUnitscore(config, { demo: true, logger: false });
-  await running.firstRound;
+  let running: Awaited<ReturnType<typeof startUnitscore>>;
+  try {
+    running = await startUnitscore(config, { demo: true, logger: false });
+    await running.firstRound;
+  } catch (err) {
+    // A server that failed to start must not leave the fleet's listeners holding the test open.
+    await fleet.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     url: running.url,
     dir,

@@ -20,28 +20,46 @@ export class HostState {
 
   constructor(readonly hostId: number) {}
 
-  async load(signal?: AbortSignal): Promise<void> {
-    if (this.data === null) this.phase = 'loading';
+  private loads = 0;
+  /** Units whose checks are being fetched (not state: nothing renders from it). */
+  private readonly fetching = new Set<string>();
+
+  /**
+   * Fetches the host and its units. Checks already fetched stay while they belong to the scan
+   * shown (loadUnit fetches them again once a newer scan replaced it). `quiet` (the refresh
+   * after a scan round) keeps what is shown when the request fails.
+   */
+  async load(signal?: AbortSignal, { quiet = false }: { quiet?: boolean } = {}): Promise<void> {
+    const seq = ++this.loads;
+    if (this.data === null && !quiet) this.phase = 'loading';
     try {
-      this.data = await getHostUnits(this.hostId, signal);
-      this.details.clear();
+      const data = await getHostUnits(this.hostId, signal);
+      if (seq !== this.loads) return; // a newer load is on its way
+      this.data = data;
       this.phase = 'ready';
     } catch (err) {
-      if (signal?.aborted) return;
+      if (signal?.aborted || seq !== this.loads) return;
+      if (quiet && this.phase === 'ready') return;
       this.error = errorMessage(err);
       this.errorStatus = (err as { status?: number }).status ?? 0;
       this.phase = 'error';
     }
   }
 
+  /** Fetches a unit's checks unless those of the scan shown are there or on their way. */
   async loadUnit(unit: string): Promise<void> {
+    if (this.fetching.has(unit)) return;
     const current = this.details.get(unit);
-    if (current && current.phase !== 'error') return;
-    this.details.set(unit, { phase: 'loading' });
+    if (current?.phase === 'ready' && current.data.scan.id === this.data?.scan?.id) return;
+    this.fetching.add(unit);
+    // Checks of an older scan stay on screen until the new ones are in: no flash of "Loading…".
+    if (current?.phase !== 'ready') this.details.set(unit, { phase: 'loading' });
     try {
       this.details.set(unit, { phase: 'ready', data: await getUnit(this.hostId, unit) });
     } catch (err) {
       this.details.set(unit, { phase: 'error', error: errorMessage(err) });
+    } finally {
+      this.fetching.delete(unit);
     }
   }
 }

@@ -11,14 +11,23 @@ export class HostsState {
   readonly sorted = $derived(sortHosts(this.hosts, this.sort));
   readonly figures = $derived(fleetFigures(this.hosts));
 
-  async load(signal?: AbortSignal): Promise<void> {
-    if (this.hosts.length === 0) this.phase = 'loading';
+  private loads = 0;
+
+  /**
+   * Fetches the hosts; the sort order stays. `quiet` (the refresh after a scan round) keeps what
+   * is shown when the request fails instead of replacing the table with the error.
+   */
+  async load(signal?: AbortSignal, { quiet = false }: { quiet?: boolean } = {}): Promise<void> {
+    const seq = ++this.loads;
+    if (this.hosts.length === 0 && !quiet) this.phase = 'loading';
     try {
       const res = await getHosts(signal);
+      if (seq !== this.loads) return; // a newer load is on its way
       this.hosts = res.hosts;
       this.phase = 'ready';
     } catch (err) {
-      if (signal?.aborted) return;
+      if (signal?.aborted || seq !== this.loads) return;
+      if (quiet && this.phase === 'ready') return;
       this.error = errorMessage(err);
       this.phase = 'error';
     }

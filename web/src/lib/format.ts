@@ -48,6 +48,16 @@ export function relativeTime(iso: string, now: number): string {
   return relative.format(Math.round(seconds / 60), 'minute');
 }
 
+/** A moment still to come: "in 57 min.", "in under a minute", or "due now" once it has passed. */
+export function untilTime(iso: string, now: number): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return 'at an unknown time';
+  const seconds = Math.round((then - now) / 1000);
+  if (seconds <= 0) return 'due now';
+  if (seconds < 60) return 'in under a minute';
+  return relativeTime(iso, now);
+}
+
 const absolute = new Intl.DateTimeFormat(undefined, {
   dateStyle: 'medium',
   timeStyle: 'long',

@@ -1,5 +1,12 @@
 // The only module that talks to the server. Components get data through the feature state modules.
-import type { ApiError, Health, HostsResponse, HostUnitsResponse, UnitDetailResponse } from './types';
+import type {
+  ApiError,
+  Health,
+  HostsResponse,
+  HostUnitsResponse,
+  ScanActivity,
+  UnitDetailResponse,
+} from './types';
 
 const BASE = '/api/v1';
 
@@ -49,6 +56,10 @@ export function getHostUnits(hostId: number, signal?: AbortSignal): Promise<Host
 
 export function getUnit(hostId: number, unit: string, signal?: AbortSignal): Promise<UnitDetailResponse> {
   return get(`/hosts/${encodeURIComponent(hostId)}/units/${encodeURIComponent(unit)}`, signal);
+}
+
+export function getScanActivity(signal?: AbortSignal): Promise<ScanActivity> {
+  return get('/scans/activity', signal);
 }
 
 export function errorMessage(err: unknown): string {
