@@ -5,8 +5,9 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { analyzeOutput } from './analyze/analyze-report.js';
 import { toParseJson } from './analyze/to-parse-json.js';
-import { interpretReport, type ScanResult } from './collect/scan-host.js';
+import { interpretReport } from './collect/scan-host.js';
 import { scanRound } from './collect/scan-round.js';
+import type { ScanStatus } from './collect/status.js';
 import type { Config } from './config/config.js';
 import { ConfigError, defaults, loadConfig, parseListen } from './config/load.js';
 import { startDemoFleet } from './demo/fleet.js';
@@ -15,6 +16,7 @@ import { openDb } from './store/db.js';
 import { defaultRetention } from './store/housekeeping.js';
 import { MigrationError } from './store/migrate.js';
 import { type ReparseProgress, reparse } from './store/reparse.js';
+import { Views } from './store/views.js';
 import { version } from './version.js';
 
 const USAGE = `unitscore ${version}: a fleet dashboard for systemd-analyze security
@@ -80,24 +82,40 @@ async function serve(configFile: string | undefined, listen: string | undefined)
   process.once('SIGTERM', shutdown);
 }
 
-function formatTable(result: ScanResult, name: string): string {
-  const head = `${name}: ${result.status}${result.systemdVersion ? ` (systemd ${result.systemdVersion})` : ''}${result.error ? `: ${result.error}` : ''}`;
-  if (result.units.length === 0) return head;
-  const units = [...result.units].sort((a, b) => (b.exposure ?? -1) - (a.exposure ?? -1));
-  const width = Math.max(4, ...units.map((u) => u.unit.length));
-  const rows = units.map(
+interface HostOutcome {
+  host: string;
+  status: ScanStatus;
+  systemdVersion: number | null;
+  error: string | null;
+  units: { unit: string; exposure: number | null; predicate: string | null }[];
+}
+
+function formatTable(o: HostOutcome): string {
+  const head = `${o.host}: ${o.status}${o.systemdVersion ? ` (systemd ${o.systemdVersion})` : ''}${o.error ? `: ${o.error}` : ''}`;
+  if (o.units.length === 0) return head;
+  const width = Math.max(4, ...o.units.map((u) => u.unit.length));
+  const rows = o.units.map(
     (u) =>
-      `  ${u.unit.padEnd(width)}  ${(u.exposure === null ? '-' : (u.exposure / 10).toFixed(1)).padStart(8)}  ${u.predicate ?? ''}`,
+      `  ${u.unit.padEnd(width)}  ${(u.exposure === null ? '-' : u.exposure.toFixed(1)).padStart(8)}  ${u.predicate ?? ''}`,
   );
   return [head, `  ${'UNIT'.padEnd(width)}  ${'EXPOSURE'.padStart(8)}  PREDICATE`, ...rows].join('\n');
+}
+
+/** `[#######       ] 12/40 · 2 failed` on a terminal, rewritten in place. */
+function progressBar(done: number, total: number, failed: number): string {
+  const width = 30;
+  const filled = Math.round((done / Math.max(total, 1)) * width);
+  return `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${failed ? ` · ${failed} failed` : ''}`;
 }
 
 async function scanOnce(configFile: string, json: boolean): Promise<number> {
   const config = loadConfig(configFile);
   const db = openDb(config.database);
-  const log = logger();
-  const record = scanRecorder(db, config, log);
-  const results = new Map<string, ScanResult>();
+  // On a terminal a progress bar; elsewhere (CI, cron) one structured log line per host.
+  const tty = process.stderr.isTTY === true;
+  const recorder = scanRecorder(db, config, tty ? pino({ level: 'silent' }) : logger());
+  const scanIds = new Map<string, number>();
+  let failed = 0;
   await scanRound(
     config.hosts,
     {
@@ -107,29 +125,38 @@ async function scanOnce(configFile: string, json: boolean): Promise<number> {
       maxOutputBytes: config.scan.maxOutputBytes,
     },
     (progress) => {
-      record(progress);
-      results.set(progress.target.name, progress.result);
+      const scanId = recorder.record(progress);
+      if (scanId !== null) scanIds.set(progress.target.name, scanId);
+      if (progress.result.status !== 'ok') failed++;
+      if (tty) process.stderr.write(progressBar(progress.done, progress.total, failed));
     },
+    undefined,
+    recorder.hooks,
   );
-  db.close();
-  const ordered = config.hosts.map((h) => ({ name: h.name, result: results.get(h.name) as ScanResult }));
-  if (json) {
-    const body = ordered.map(({ name, result }) => ({
-      host: name,
-      status: result.status,
-      systemdVersion: result.systemdVersion,
-      error: result.error,
-      units: result.units.map((u) => ({
+  if (tty) process.stderr.write('\n');
+  // Print what was stored, read back the way the dashboard reads it.
+  const views = new Views(db);
+  const outcomes: HostOutcome[] = config.hosts.map((h) => {
+    const scan = views.scanById(scanIds.get(h.name) ?? null);
+    const hostId = recorder.ids.get(h.name);
+    const units = scan?.status === 'ok' && hostId !== undefined ? (views.hostUnits(hostId)?.units ?? []) : [];
+    return {
+      host: h.name,
+      status: scan?.status ?? 'command-failed',
+      systemdVersion: scan?.systemdVersion ?? null,
+      error: scan ? scan.error : 'not scanned',
+      units: units.map((u) => ({
         unit: u.unit,
         exposure: u.exposure === null ? null : u.exposure / 10,
         predicate: u.predicate,
       })),
-    }));
-    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
-  } else {
-    process.stdout.write(`${ordered.map(({ name, result }) => formatTable(result, name)).join('\n\n')}\n`);
-  }
-  return ordered.every(({ result }) => result.status === 'ok') ? 0 : 1;
+    };
+  });
+  db.close();
+  process.stdout.write(
+    json ? `${JSON.stringify(outcomes, null, 2)}\n` : `${outcomes.map(formatTable).join('\n\n')}\n`,
+  );
+  return outcomes.every((o) => o.status === 'ok') ? 0 : 1;
 }
 
 async function parseFile(file: string | undefined): Promise<number> {

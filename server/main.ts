@@ -1,8 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { ScanActivity } from './collect/scan-activity.js';
+import type { ScanHooks } from './collect/scan-host.js';
 import type { RoundProgress } from './collect/scan-round.js';
 import { startScheduler } from './collect/scheduler.js';
-import type { Config } from './config/config.js';
+import type { Config, HostTarget } from './config/config.js';
 import { buildApp } from './http/app.js';
 import { type Db, openDb } from './store/db.js';
 import { syncInventory } from './store/hosts.js';
@@ -21,29 +22,39 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** Store each scan as it comes in, and say what happened in one structured log line. */
+/**
+ * Store each scan as it comes in and say what happened in one structured log line; and tell
+ * the collector which reports are repeats of the host's last one, so those skip parsing.
+ */
 export function scanRecorder(db: Db, config: Config, log: FastifyBaseLogger) {
   const ids = syncInventory(db, config.hosts);
   const writer = new ScanWriter(db);
-  return ({ done, total, target, result }: RoundProgress) => {
+  const hooks = (target: HostTarget): ScanHooks => {
     const hostId = ids.get(target.name);
-    if (hostId === undefined) return;
+    return { repeatOf: (report) => (hostId === undefined ? null : writer.repeatOf(hostId, report)) };
+  };
+  const record = ({ done, total, target, result }: RoundProgress): number | null => {
+    const hostId = ids.get(target.name);
+    if (hostId === undefined) return null;
     const scanId = writer.save(hostId, result);
-    const exposures = result.units.map((u) => u.exposure ?? 0);
+    const summary = writer.summary(scanId);
     log.info(
       {
         host: target.name,
         scanId,
         status: result.status,
-        units: result.units.length,
-        worst: exposures.length ? Math.max(...exposures) / 10 : null,
+        units: summary.unitCount,
+        worst: summary.worst === null ? null : summary.worst / 10,
+        unchanged: result.repeatOf !== undefined,
         durationMs: result.finishedAt.getTime() - result.startedAt.getTime(),
         progress: `${done}/${total}`,
         ...(result.error ? { error: result.error } : {}),
       },
       'host scanned',
     );
+    return scanId;
   };
+  return { ids, hooks, record };
 }
 
 export async function startUnitscore(
@@ -60,6 +71,7 @@ export async function startUnitscore(
       'DEMO FLEET: simulated SSH hosts answering with recorded real reports',
     );
   }
+  const recorder = scanRecorder(db, config, log);
   const scheduler = startScheduler({
     targets: config.hosts,
     intervalMs: config.scan.intervalMs,
@@ -67,7 +79,8 @@ export async function startUnitscore(
     connectTimeoutMs: config.scan.connectTimeoutMs,
     timeoutMs: config.scan.timeoutMs,
     maxOutputBytes: config.scan.maxOutputBytes,
-    onResult: scanRecorder(db, config, log),
+    onResult: recorder.record,
+    hooks: recorder.hooks,
     onRoundDone: (round) => log.info(round, 'scan round finished'),
     activity,
   });

@@ -17,6 +17,13 @@ export interface ScanResult {
   /** Whole units only: a table cut off in the middle is an error below, never a unit. */
   units: UnitAssessment[];
   errors: UnitError[];
+  /** Set when the report equals that of this earlier scan: not parsed, units and errors as then. */
+  repeatOf?: number;
+}
+
+export interface ScanHooks {
+  /** The earlier scan whose report this one repeats, if any: parsing is then skipped. */
+  repeatOf?: (report: string) => number | null;
 }
 
 /** Turn a report document into the scan's status, units and errors. Pure. */
@@ -89,7 +96,11 @@ export function interpretReport(
   return { ...base, status: 'ok', error: null, units: whole, errors };
 }
 
-export async function scanHost(target: CollectTarget, options: CollectOptions = {}): Promise<ScanResult> {
+export async function scanHost(
+  target: CollectTarget,
+  options: CollectOptions = {},
+  hooks: ScanHooks = {},
+): Promise<ScanResult> {
   const collected = await collect(target, options);
   const common = {
     startedAt: collected.startedAt,
@@ -106,6 +117,19 @@ export async function scanHost(target: CollectTarget, options: CollectOptions = 
       systemdVersion: null,
       units: [],
       errors: [],
+    };
+  }
+  const repeatOf = hooks.repeatOf?.(collected.report) ?? null;
+  if (repeatOf !== null) {
+    return {
+      ...common,
+      status: 'ok',
+      error: null,
+      meta: {},
+      systemdVersion: null,
+      units: [],
+      errors: [],
+      repeatOf,
     };
   }
   return { ...common, ...interpretReport(collected.report) };

@@ -1,6 +1,6 @@
 import type { HostTarget } from '../config/config.js';
 import type { CollectOptions } from './collect.js';
-import { type ScanResult, scanHost } from './scan-host.js';
+import { type ScanHooks, type ScanResult, scanHost } from './scan-host.js';
 
 export interface RoundProgress {
   done: number;
@@ -18,6 +18,7 @@ export async function scanRound(
   options: CollectOptions & { concurrency: number },
   onResult: (progress: RoundProgress) => void,
   onStart?: (target: HostTarget) => void,
+  hooks?: (target: HostTarget) => ScanHooks,
 ): Promise<void> {
   let next = 0;
   let done = 0;
@@ -25,7 +26,7 @@ export async function scanRound(
     while (next < targets.length) {
       const target = targets[next++] as HostTarget;
       onStart?.(target);
-      const result = await scanHost(target, options);
+      const result = await scanHost(target, options, hooks?.(target));
       done++;
       onResult({ done, total: targets.length, target, result });
     }

@@ -1,6 +1,7 @@
 import type { HostTarget } from '../config/config.js';
 import type { CollectOptions } from './collect.js';
 import { ScanActivity } from './scan-activity.js';
+import type { ScanHooks } from './scan-host.js';
 import { type RoundProgress, scanRound } from './scan-round.js';
 
 export interface SchedulerOptions extends CollectOptions {
@@ -8,6 +9,7 @@ export interface SchedulerOptions extends CollectOptions {
   intervalMs: number;
   concurrency: number;
   onResult: (progress: RoundProgress) => void;
+  hooks?: (target: HostTarget) => ScanHooks;
   onRoundDone?: (round: { number: number; durationMs: number }) => void;
   activity?: ScanActivity;
 }
@@ -41,6 +43,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
         options.onResult(progress);
       },
       (target) => activity.hostStarted(target),
+      options.hooks,
     ).then(() => {
       activity.roundFinished(stopped ? null : Date.now() + options.intervalMs);
       options.onRoundDone?.({ number: thisRound, durationMs: Date.now() - started });

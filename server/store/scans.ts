@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { Check } from '../analyze/model.js';
 import type { ScanResult } from '../collect/scan-host.js';
 import type { Db } from './db.js';
+import { normaliseReport, reportDigest } from './report-digest.js';
 import { dayOf, histogramOf, Rollups } from './rollups.js';
 
 /** Median of exposures in tenths, rounded up to a tenth like every systemd number. */
@@ -49,21 +50,6 @@ export function decodeChecks(json: string): Check[] {
   );
 }
 
-const STORED_BOUNDARY = 'stored';
-
-/**
- * The report as stored: the per-scan boundary and collection time taken out (the scan row has
- * the time), so the same host state stores the same bytes. Still a valid report document.
- */
-export function normaliseReport(report: string): string {
-  const boundary = /^unitscore-report \d+ ([A-Za-z0-9]+)\n/.exec(report)?.[1];
-  const body = boundary ? report.split(`@${boundary} `).join(`@${STORED_BOUNDARY} `) : report;
-  const header = boundary
-    ? body.replace(/^(unitscore-report \d+ )[A-Za-z0-9]+\n/, `$1${STORED_BOUNDARY}\n`)
-    : body;
-  return header.replace(/^collected_at=.*$/m, 'collected_at=');
-}
-
 interface OpenInterval {
   id: number;
   unit_id: number;
@@ -96,6 +82,19 @@ export class ScanWriter {
         .prepare(`INSERT INTO scans (host_id, started_at, finished_at, status, error, facts_id, errors_id, report_id,
           unit_count, worst, median) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
         .pluck(),
+      lastOkReport: db.prepare(`SELECT s.id, r.hash FROM scans s JOIN reports r ON r.id = s.report_id
+        WHERE s.host_id = ? AND s.status = 'ok' ORDER BY s.id DESC LIMIT 1`),
+      factsOf: db
+        .prepare(`SELECT f.systemd_version, f.systemd_version_text, f.hostname, f.machine_id, f.os, f.kernel,
+          f.host_key_type, f.host_key_fingerprint FROM scans s JOIN host_facts f ON f.id = s.facts_id WHERE s.id = ?`)
+        .raw(),
+      insertRepeat: db
+        .prepare(`INSERT INTO scans (host_id, started_at, finished_at, status, error, facts_id, errors_id, report_id,
+          unit_count, worst, median)
+          SELECT ?, ?, ?, status, error, ?, errors_id, report_id, unit_count, worst, median FROM scans WHERE id = ?
+          RETURNING id`)
+        .pluck(),
+      summary: db.prepare('SELECT unit_count AS unitCount, worst, median FROM scans WHERE id = ?'),
       findUnit: db.prepare('SELECT id FROM unit_names WHERE name = ?').pluck(),
       insertUnit: db.prepare('INSERT INTO unit_names (name) VALUES (?) RETURNING id').pluck(),
       findAssessment: db.prepare('SELECT id FROM assessments WHERE hash = ?').pluck(),
@@ -172,19 +171,30 @@ export class ScanWriter {
     };
   }
 
+  /**
+   * The host's last successful scan, when it stored this very report (boundary and time aside):
+   * nothing on the host changed, so the new scan needs no parsing and changes no history.
+   */
+  repeatOf(hostId: number, report: string): number | null {
+    const last = this.statements.lastOkReport.get(hostId) as { id: number; hash: Buffer } | undefined;
+    return last?.hash.equals(reportDigest(report)) ? last.id : null;
+  }
+
   /** Store one scan and everything it changed in one transaction. Returns the scan id. */
   save(hostId: number, scan: ScanResult): number {
     const s = this.statements;
+    if (scan.repeatOf !== undefined) return this.saveRepeat(hostId, scan, scan.repeatOf);
     const units = distinctUnits(scan.units);
     return this.db.transaction(() => {
       let reportId: number | null = null;
       if (scan.report !== null) {
-        const normal = normaliseReport(scan.report);
-        reportId = this.contentId(
-          s.findReport,
-          (h) => s.insertReport.get(h, Buffer.byteLength(normal), gzipSync(normal)),
-          normal,
-        );
+        const report = scan.report;
+        const digest = reportDigest(report);
+        reportId = ((s.findReport.get(digest) as number | undefined) ??
+          (() => {
+            const normal = normaliseReport(report);
+            return s.insertReport.get(digest, Buffer.byteLength(normal), gzipSync(normal));
+          })()) as number;
       }
       const c = this.columns(scan, units);
       const scanId = s.insertScan.get(
@@ -203,6 +213,39 @@ export class ScanWriter {
       if (scan.status === 'ok') this.advanceIntervals(hostId, scanId, units, dayOf(scan.startedAt.getTime()));
       return scanId;
     })();
+  }
+
+  /** A scan that saw what scan `previous` saw: its columns copied, the host key its own. */
+  private saveRepeat(hostId: number, scan: ScanResult, previous: number): number {
+    const s = this.statements;
+    return this.db.transaction(() => {
+      const facts = s.factsOf.get(previous) as unknown[] | undefined;
+      let factsId: number | null = null;
+      if (facts) {
+        facts.splice(6, 2, scan.hostKey?.type ?? null, scan.hostKey?.fingerprint ?? null);
+        factsId = this.contentId(
+          s.findFacts,
+          (hash) => s.insertFacts.get(hash, ...facts),
+          JSON.stringify(facts),
+        );
+      }
+      return s.insertRepeat.get(
+        hostId,
+        scan.startedAt.getTime(),
+        scan.finishedAt.getTime(),
+        factsId,
+        previous,
+      ) as number;
+    })();
+  }
+
+  /** Units, worst and median a stored scan saw (for logs and the CLI). */
+  summary(scanId: number): { unitCount: number | null; worst: number | null; median: number | null } {
+    return this.statements.summary.get(scanId) as {
+      unitCount: number | null;
+      worst: number | null;
+      median: number | null;
+    };
   }
 
   /**

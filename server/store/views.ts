@@ -92,7 +92,7 @@ export class Views {
     };
   }
 
-  private scan(id: number | null): ScanView | null {
+  scanById(id: number | null): ScanView | null {
     return id === null ? null : ((this.statements.scan.get(id) as ScanView | undefined) ?? null);
   }
 
@@ -112,7 +112,7 @@ export class Views {
       port: row.port,
       user: row.user,
       labels: JSON.parse(row.labels) as string[],
-      lastScan: this.scan(row.lastScanId),
+      lastScan: this.scanById(row.lastScanId),
       unitCount: summary?.unitCount ?? null,
       worstExposure: summary?.worst ?? null,
       medianExposure: summary?.median ?? null,
@@ -129,7 +129,7 @@ export class Views {
   ): { host: HostView; scan: ScanView | null; units: UnitView[]; errors: UnitErrorView[] } | null {
     const row = this.statements.host.get(hostId) as HostRow | undefined;
     if (!row) return null;
-    const scan = this.scan(row.lastOkScanId);
+    const scan = this.scanById(row.lastOkScanId);
     const units = (
       this.statements.units.all(hostId) as { unit: string; exposure: number | null; failing: number }[]
     ).map(unitView);
@@ -149,7 +149,7 @@ export class Views {
   ): { host: HostView; scan: ScanView; unit: UnitView & { checks: Check[] } } | null {
     const row = this.statements.host.get(hostId) as HostRow | undefined;
     if (!row || row.lastOkScanId === null) return null;
-    const scan = this.scan(row.lastOkScanId);
+    const scan = this.scanById(row.lastOkScanId);
     const found = this.statements.unit.get(hostId, unit) as
       | { unit: string; exposure: number | null; failing: number; checks: string }
       | undefined;

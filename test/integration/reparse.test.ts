@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { analyzeReport } from '../../server/analyze/analyze-report.js';
 import { interpretReport, type ScanResult } from '../../server/collect/scan-host.js';
 import { loadDemoReports, personalise } from '../../server/demo/fleet.js';
 import { openDb } from '../../server/store/db.js';
 import { syncInventory } from '../../server/store/hosts.js';
 import { housekeep } from '../../server/store/housekeeping.js';
 import { rebuildRollups, reparse } from '../../server/store/reparse.js';
-import { saveScan } from '../../server/store/scans.js';
+import { normaliseReport, reportDigest } from '../../server/store/report-digest.js';
+import { ScanWriter, saveScan } from '../../server/store/scans.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'unitscore-reparse-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,5 +103,55 @@ test('housekeeping drops old reports and scans but never the history of changes'
   assert.equal(dump(db, INTERVALS), intervals, 'unit history is untouched');
   assert.deepEqual(db.pragma('foreign_key_check'), []);
   rebuildRollups(db);
+  db.close();
+});
+
+test('a report repeating the last successful one is stored without parsing and changes no history', () => {
+  const db = openDb(join(dir, 'repeat.db'));
+  const web = syncInventory(db, [
+    { name: 'web-02', address: '10.0.0.2', port: 22, user: 's', labels: [] },
+  ]).get('web-02') as number;
+  const writer = new ScanWriter(db);
+  const first = scanOf(report('web-02'), 'web-02', new Date(Date.UTC(2026, 1, 1)));
+  assert.equal(writer.repeatOf(web, first.report as string), null, 'nothing stored yet');
+  const firstId = writer.save(web, first);
+  // The same host state, another boundary and time: a repeat of the first scan.
+  const again = personalise(report('web-02'), 'another1', 'web-02', new Date(Date.UTC(2026, 1, 2)));
+  assert.notEqual(again, first.report);
+  assert.equal(writer.repeatOf(web, again), firstId);
+  const counts = () =>
+    db.prepare('SELECT (SELECT count(*) FROM unit_intervals), (SELECT count(*) FROM reports)').raw().get();
+  const before = counts();
+  const repeatId = writer.save(web, {
+    status: 'ok',
+    error: null,
+    startedAt: new Date(Date.UTC(2026, 1, 2)),
+    finishedAt: new Date(Date.UTC(2026, 1, 2, 0, 0, 1)),
+    hostKey: first.hostKey,
+    report: again,
+    meta: {},
+    systemdVersion: null,
+    units: [],
+    errors: [],
+    repeatOf: firstId,
+  });
+  assert.deepEqual(counts(), before);
+  const row = (id: number) =>
+    db
+      .prepare(
+        'SELECT status, facts_id, errors_id, report_id, unit_count, worst, median FROM scans WHERE id = ?',
+      )
+      .get(id);
+  assert.deepEqual(row(repeatId), row(firstId));
+  // Another host state is not a repeat; nor is anything after a change.
+  assert.equal(
+    writer.repeatOf(web, personalise(report('web-02-regressed'), 'x', 'web-02', new Date())),
+    null,
+  );
+  // The streaming digest is the hash of the normalised text the store keeps.
+  assert.deepEqual(reportDigest(again), createHash('sha256').update(normaliseReport(again)).digest());
+  assert.equal(normaliseReport(again), normaliseReport(first.report as string));
+  assert.match(normaliseReport(again), /^unitscore-report 1 stored\n/);
+  assert.equal(analyzeReport(normaliseReport(again)).analysis.units.length, first.units.length);
   db.close();
 });
