@@ -4,9 +4,11 @@
 
 import { recomputeExposure } from './exposure.js';
 import { mergeJsonTables } from './json-merge.js';
-import type { Analysis, ParseProblem, UnitAssessment, UnitError } from './model.js';
-import { parseSecurityJson } from './parse-json.js';
+import type { Analysis, OverviewRow, ParseProblem, UnitAssessment, UnitError } from './model.js';
+import { predicateFor } from './numbers.js';
+import { type JsonTable, parseSecurityJson } from './parse-json.js';
 import { parseSecurityText } from './parse-text.js';
+import { capProblems } from './problems.js';
 import { type Report, ReportFormatError, readReport } from './report.js';
 import { parseStderr } from './unit-errors.js';
 
@@ -40,7 +42,7 @@ export function analyzeReport(doc: string): ReportAnalysis {
     const text = report.sections.get(name);
     const first = report.sectionLines.get(name) ?? 1;
     // Section-relative line numbers → document line numbers.
-    const at = (list: ParseProblem[]) => list.map((p) => ({ line: first + p.line - 1, reason: p.reason }));
+    const at = (list: ParseProblem[]) => list.map((p) => ({ ...p, line: first + p.line - 1 }));
     return { text, cut: report.cutSection === name, at };
   };
 
@@ -50,8 +52,8 @@ export function analyzeReport(doc: string): ReportAnalysis {
     const parsed = parseSecurityText(units.text, { version, cut: units.cut });
     analysis.units = parsed.units;
     unitLines = parsed.unitLines;
-    problems.push(...units.at(parsed.problems));
-    errors.push(...parsed.errors);
+    append(problems, units.at(parsed.problems));
+    append(errors, parsed.errors);
     if (parsed.overview.length > 0) analysis.overview = parsed.overview;
   }
 
@@ -60,7 +62,8 @@ export function analyzeReport(doc: string): ReportAnalysis {
     const parsed = parseSecurityJson(json.text);
     const merged = mergeJsonTables(analysis.units, parsed.tables);
     analysis.units = merged.units;
-    problems.push(...json.at(parsed.problems), ...json.at(merged.problems));
+    append(problems, json.at(parsed.problems));
+    append(problems, json.at(merged.problems));
   }
 
   const overview = section('overview');
@@ -69,46 +72,87 @@ export function analyzeReport(doc: string): ReportAnalysis {
     // The no-argument run covers every loaded long-running service: it wins over the overview
     // printed after the named units, which is only used when this one is missing.
     if (parsed.overview.length > 0 || analysis.overview.length === 0) analysis.overview = parsed.overview;
-    problems.push(...overview.at(parsed.problems));
-    errors.push(...parsed.errors);
+    append(problems, overview.at(parsed.problems));
+    append(errors, parsed.errors);
   }
 
   for (const name of STDERR_SECTIONS) {
     const s = section(name);
     if (s.text === undefined) continue;
     const parsed = parseStderr(s.text);
-    errors.push(...parsed.errors);
-    problems.push(...s.at(parsed.problems));
+    append(errors, parsed.errors);
+    append(problems, s.at(parsed.problems));
   }
-  errors.push(...exitErrors(report));
+  append(errors, exitErrors(report));
   analysis.errors = dedupe(errors);
 
   nameCutUnits(analysis.units, unitList(report), analysis.errors);
-  problems.push(...units.at(crossCheck(analysis.units, unitLines)));
-  problems.sort((a, b) => a.line - b.line);
+  append(problems, units.at(crossCheck(analysis.units, unitLines)));
+  analysis.problems = capProblems(problems);
   return { meta: report.meta, analysis, complete: report.complete };
 }
 
-/** A bare `systemd-analyze security` output, text or JSON (pasted, or `unitscore parse FILE`). */
-export function analyzeOutput(text: string): Analysis {
+/**
+ * Any `systemd-analyze security` output on its own (pasted, or `unitscore parse FILE`): text or
+ * JSON, of any version; a framed report document (first line `unitscore-report 1 …`) is read
+ * with analyzeReport() so the same entry point takes both.
+ */
+export function analyzeOutput(input: string): Analysis {
+  // A byte order mark from an editor is not part of the output.
+  const text = input.startsWith('\ufeff') ? input.slice(1) : input;
+  if (text.startsWith('unitscore-report ')) return analyzeReport(text).analysis;
   const analysis = emptyAnalysis(null, []);
   // `[{` or `[]`, not a pasted prompt such as `[root@host ~]# systemd-analyze security`.
   if (/^\s*\[\s*[{\]]/.test(text)) {
     const parsed = parseSecurityJson(text);
     analysis.overview = parsed.overview;
     analysis.problems = parsed.problems;
-    // JSON arrays do not name their unit; without the text tables they cannot become units.
-    for (const t of parsed.tables)
-      analysis.problems.push({ line: t.line, reason: 'JSON array without its text table' });
+    analysis.units = jsonUnits(parsed.tables, parsed.overview, analysis.problems);
+    analysis.problems = capProblems(analysis.problems);
     return analysis;
   }
   const parsed = parseSecurityText(text);
   analysis.units = parsed.units;
   analysis.overview = parsed.overview;
   analysis.errors = dedupe(parsed.errors);
-  analysis.problems = [...parsed.problems, ...crossCheck(parsed.units, parsed.unitLines)];
-  analysis.problems.sort((a, b) => a.line - b.line);
+  analysis.problems = parsed.problems;
+  append(analysis.problems, crossCheck(parsed.units, parsed.unitLines));
+  analysis.problems = capProblems(analysis.problems);
   return analysis;
+}
+
+/**
+ * JSON arrays do not carry their unit's name or score (§3.7). Online with two or more units the
+ * overview array that follows lists the analysed units in the same order as the arrays: it names
+ * them and gives their scores. Otherwise the unit is nameless (''), and its score is recomputed
+ * from the debug numbers when the host printed them (SYSTEMD_ANALYZE_DEBUG=1), else unknown.
+ */
+function jsonUnits(tables: readonly JsonTable[], overview: readonly OverviewRow[], problems: ParseProblem[]) {
+  const whole = tables.filter((t) => !t.cut).length;
+  const named = overview.length > 0 && overview.length === whole;
+  return tables.map((t, i): UnitAssessment => {
+    const row = named && !t.cut ? overview[i] : undefined;
+    const recomputed = t.cut ? null : recomputeExposure(t.checks);
+    if (row && recomputed !== null && recomputed !== row.exposure) {
+      problems.push({
+        line: t.line,
+        reason: `exposure recomputed from the weights (${recomputed}) differs from the printed one (${row.exposure})`,
+      });
+    }
+    const exposure = row ? row.exposure : recomputed;
+    return {
+      unit: row?.unit ?? '',
+      exposure,
+      predicate: row ? row.predicate : exposure === null ? null : predicateFor(exposure),
+      checks: t.checks,
+      partial: t.cut,
+    };
+  });
+}
+
+/** Appends without spreading into arguments: a garbage output can give a million problems. */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }
 
 function emptyAnalysis(systemdVersion: number | null, problems: ParseProblem[]): Analysis {

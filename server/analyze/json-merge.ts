@@ -18,6 +18,8 @@ export function mergeJsonTables(units: readonly UnitAssessment[], tables: readon
   const problems: ParseProblem[] = [];
   let cursor = 0;
   for (const table of tables) {
+    // A cut array (reported where it was split) adds nothing the text table does not have.
+    if (table.cut) continue;
     const at = findMatch(merged, cursor, table.checks);
     if (at < 0) {
       problems.push({ line: table.line, reason: 'JSON array matches no text table' });

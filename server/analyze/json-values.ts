@@ -8,6 +8,11 @@ export interface JsonValue {
   /** 1-based line where the value starts. */
   line: number;
   value: unknown;
+  /**
+   * The text ended inside this array: `value` holds its complete elements only (the output was
+   * cut off). Never set for a value that closed.
+   */
+  cut: boolean;
 }
 
 export interface JsonValues {
@@ -38,10 +43,13 @@ export function splitJsonValues(text: string): JsonValues {
     line += countNewlines(text, i, end.index);
     if (!end.closed) {
       out.problems.push({ line: startLine, reason: 'JSON value cut off' });
+      const kept =
+        c === '[' && end.lastElementEnd > 0 ? salvage(text.slice(i, end.lastElementEnd)) : undefined;
+      if (kept !== undefined) out.values.push({ line: startLine, value: kept, cut: true });
       break;
     }
     try {
-      out.values.push({ line: startLine, value: JSON.parse(text.slice(i, end.index)) });
+      out.values.push({ line: startLine, value: JSON.parse(text.slice(i, end.index)), cut: false });
     } catch {
       out.problems.push({ line: startLine, reason: 'invalid JSON' });
     }
@@ -50,10 +58,29 @@ export function splitJsonValues(text: string): JsonValues {
   return out;
 }
 
-/** Index just past the value starting at `start` (a bracket), by depth counting outside strings. */
-function valueEnd(text: string, start: number): { index: number; closed: boolean } {
+/** The complete elements of an array cut after them (`[{…},{…}` → its two objects). */
+function salvage(head: string): unknown[] | undefined {
+  try {
+    const value: unknown = JSON.parse(`${head}]`);
+    return Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface ValueEnd {
+  /** Just past the value, or the text's end when it does not close. */
+  index: number;
+  closed: boolean;
+  /** Just past the last element that closed directly inside the outer bracket; 0 if none did. */
+  lastElementEnd: number;
+}
+
+/** Where the value starting at `start` (a bracket) ends, by depth counting outside strings. */
+function valueEnd(text: string, start: number): ValueEnd {
   let depth = 0;
   let inString = false;
+  let lastElementEnd = 0;
   for (let i = start; i < text.length; i++) {
     const c = text[i];
     if (inString) {
@@ -65,10 +92,11 @@ function valueEnd(text: string, start: number): { index: number; closed: boolean
       depth++;
     } else if (c === ']' || c === '}') {
       depth--;
-      if (depth === 0) return { index: i + 1, closed: true };
+      if (depth === 0) return { index: i + 1, closed: true, lastElementEnd };
+      if (depth === 1) lastElementEnd = i + 1;
     }
   }
-  return { index: text.length, closed: false };
+  return { index: text.length, closed: false, lastElementEnd };
 }
 
 function countNewlines(text: string, from: number, to: number): number {

@@ -50,6 +50,11 @@ export interface UnitError {
 export interface ParseProblem {
   line: number;
   reason: string;
+  /**
+   * Set on the one entry that stands for problems left out of the list (garbage gives one per
+   * line): how many it stands for. Its line is the first left out.
+   */
+  omitted?: number;
 }
 
 export interface Analysis {

@@ -4,21 +4,25 @@
 
 import type { OverviewRow } from './model.js';
 import { isPredicate, parseTenths } from './numbers.js';
+import { spaceSeparatedWords } from './table-row.js';
 import type { TextDialect } from './text-dialect.js';
 
 export function isOverviewHeader(line: string, d: TextDialect): boolean {
-  const words = line.trim().split(/ +/);
+  if (!line.includes(d.overviewHeaders[d.overviewHeaders.length - 1] ?? '')) return false;
+  const words = spaceSeparatedWords(line);
   return words.length === d.overviewHeaders.length && words.every((w, i) => w === d.overviewHeaders[i]);
 }
 
 export type OverviewResult = { ok: true; row: OverviewRow } | { ok: false; reason: string };
 
+const NOT_OVERVIEW_ROW: OverviewResult = { ok: false, reason: 'not an overview row' };
+
 export function parseOverviewRow(line: string): OverviewResult {
-  const words = line.trim().split(/ +/);
+  const words = spaceSeparatedWords(line);
   // The HAPPY cell is absent only if a tool stripped trailing text; the row is still readable.
-  if (words.length < 3 || words.length > 4) return { ok: false, reason: 'not an overview row' };
+  if (words.length < 3 || words.length > 4) return NOT_OVERVIEW_ROW;
   const [unit = '', score = '', predicate = ''] = words;
   const exposure = parseTenths(score);
-  if (exposure === null || !isPredicate(predicate)) return { ok: false, reason: 'not an overview row' };
+  if (exposure === null || !isPredicate(predicate)) return NOT_OVERVIEW_ROW;
   return { ok: true, row: { unit, exposure, predicate } };
 }

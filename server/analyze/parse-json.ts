@@ -12,6 +12,8 @@ export interface JsonTable {
   /** 1-based line where the array starts. */
   line: number;
   checks: Check[];
+  /** The output ended inside this array: `checks` are its complete objects only. */
+  cut: boolean;
 }
 
 export interface JsonParse {
@@ -23,9 +25,10 @@ export interface JsonParse {
 export function parseSecurityJson(text: string): JsonParse {
   // --json=pretty on a tty (or with SYSTEMD_COLORS=1) colours its keys and values; JSON
   // strings escape ESC, so any raw escape sequence is colour, not data.
-  const { values, problems } = splitJsonValues(text.split('\n').map(stripEscapes).join('\n'));
+  const clean = text.includes('\x1b') ? text.split('\n').map(stripEscapes).join('\n') : text;
+  const { values, problems } = splitJsonValues(clean);
   const out: JsonParse = { tables: [], overview: [], problems };
-  for (const { line, value } of values) {
+  for (const { line, value, cut } of values) {
     if (!Array.isArray(value) || value.length === 0) {
       problems.push({ line, reason: 'JSON value is not a non-empty array' });
       continue;
@@ -44,7 +47,7 @@ export function parseSecurityJson(text: string): JsonParse {
       if (c) checks.push(c);
       else problems.push({ line, reason: `unreadable check #${i + 1}` });
     });
-    out.tables.push({ line, checks });
+    out.tables.push({ line, checks, cut });
   }
   problems.sort((a, b) => a.line - b.line);
   return out;

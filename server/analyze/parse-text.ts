@@ -6,6 +6,7 @@
 import type { Check, OverviewRow, ParseProblem, UnitAssessment, UnitError } from './model.js';
 import { predicateFor } from './numbers.js';
 import { isOverviewHeader, parseOverviewRow } from './overview-table.js';
+import { MAX_PROBLEMS, omittedProblems } from './problems.js';
 import { parseSummaryLine } from './summary-line.js';
 import { parseTableHeader, parseTableRow, type TableLayout } from './table-row.js';
 import { textDialectFor } from './text-dialect.js';
@@ -29,6 +30,16 @@ export interface TextParse {
   problems: ParseProblem[];
 }
 
+/**
+ * The longest line read as a row, summary or overview line. systemd's widest rows are a few hundred
+ * characters (more with colours and links); anything far longer is not output of the tool, and
+ * would only cost time.
+ */
+export const MAX_LINE_LENGTH = 16_384;
+
+/** systemd has 81 assessors; a table far longer than that is not its output. */
+export const MAX_TABLE_ROWS = 1000;
+
 interface OpenTable {
   layout: TableLayout | null;
   line: number;
@@ -39,7 +50,13 @@ interface OpenTable {
 export function parseSecurityText(text: string, options: TextParseOptions = {}): TextParse {
   const d = textDialectFor(options.version ?? null);
   const out: TextParse = { units: [], unitLines: [], overview: [], errors: [], problems: [] };
-  const problem = (line: number, reason: string) => out.problems.push({ line, reason });
+  // Past MAX_PROBLEMS only counted: a million garbage lines need not cost a million objects.
+  let omitted: ParseProblem | null = null;
+  const problem = (line: number, reason: string) => {
+    if (out.problems.length < MAX_PROBLEMS) out.problems.push({ line, reason });
+    else if (omitted) omitted.omitted = (omitted.omitted ?? 0) + 1;
+    else omitted = { line, reason: '', omitted: 1 };
+  };
   const lines = splitLines(text);
   if (options.cut && endsMidLine(text) && lines.length > 0) {
     lines.pop();
@@ -59,7 +76,13 @@ export function parseSecurityText(text: string, options: TextParseOptions = {}):
 
   for (let i = 0; i < lines.length; i++) {
     const n = i + 1;
-    const line = stripEscapes(lines[i] as string);
+    const raw = lines[i] as string;
+    if (raw.length > MAX_LINE_LENGTH) {
+      problem(n, 'line too long');
+      if (table) table.broken = true;
+      continue;
+    }
+    const line = stripEscapes(raw);
     if (line.trim() === '') continue;
 
     const layout = parseTableHeader(line, d);
@@ -103,6 +126,11 @@ export function parseSecurityText(text: string, options: TextParseOptions = {}):
         continue;
       }
     }
+    if (table && table.checks.length >= MAX_TABLE_ROWS) {
+      problem(n, 'more rows than a table of systemd-analyze has');
+      table.broken = true;
+      continue;
+    }
     const row = parseTableRow(line, table?.layout ?? null, d);
     if (row.ok && table) {
       table.checks.push(row.check);
@@ -121,6 +149,16 @@ export function parseSecurityText(text: string, options: TextParseOptions = {}):
     problem(n, !row.ok && table ? row.reason : 'unrecognised line');
     if (table) table.broken = true;
   }
-  closeCut(lines.length + 1);
+  // Reported on the line after the last one, unless the output ends without a newline: then on
+  // its last line (never past the input).
+  closeCut(Math.min(lines.length + 1, physicalLines(text)));
+  if (omitted) out.problems.push(omittedProblems(omitted));
   return out;
+}
+
+/** Lines as an editor numbers them: a final newline starts one more (empty) line. */
+function physicalLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }

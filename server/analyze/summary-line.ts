@@ -16,6 +16,7 @@ export type SummaryResult = { ok: true; summary: SummaryLine } | { ok: false; re
 
 /** null when the line is not a summary line at all; a failure when it is one but unreadable. */
 export function parseSummaryLine(line: string, d: TextDialect): SummaryResult {
+  if (!line.includes(d.summaryText)) return null;
   let rest = line.trimStart();
   const arrow = d.arrows.find((a) => rest.startsWith(`${a} `));
   if (arrow) rest = rest.slice(arrow.length + 1);

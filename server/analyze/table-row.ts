@@ -39,7 +39,9 @@ export function parseTableHeader(line: string, d: TextDialect): TableLayout | nu
 }
 
 function headerOffsets(line: string, d: TextDialect): TableLayout | null {
-  const words = line.trim().split(/ +/);
+  // Most lines are rows: skip the word split unless both ends of a header are there.
+  if (!line.includes(d.nameHeader) || !line.includes(d.exposureHeader)) return null;
+  const words = spaceSeparatedWords(line);
   const plain = [d.nameHeader, d.descriptionHeader, d.exposureHeader];
   const debug = [d.nameHeader, d.descriptionHeader, ...d.debugHeaders, d.exposureHeader];
   const isDebug = sameWords(words, debug);
@@ -67,22 +69,64 @@ function sameWords(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((w, i) => w === b[i]);
 }
 
+/** The words of a line separated by runs of spaces (what `trim().split(/ +/)` gives). */
+export function spaceSeparatedWords(line: string): string[] {
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= line.length; i++) {
+    const space = i === line.length || line.charCodeAt(i) === 0x20;
+    if (space && start >= 0) {
+      words.push(line.slice(start, i));
+      start = -1;
+    } else if (!space && start < 0) {
+      start = i;
+    }
+  }
+  return words.length > 0 ? words : [''];
+}
+
 export type RowResult = { ok: true; check: Check } | { ok: false; reason: string };
+
+const NOT_A_ROW: RowResult = { ok: false, reason: 'not a table row' };
+const DOES_NOT_FIT: RowResult = { ok: false, reason: 'row does not fit the table columns' };
+
+/**
+ * A line's code points, indexable like an array. Most lines are BMP-only (✓ ✗ … are one UTF-16
+ * unit each): then the string itself is used, and only lines with surrogate pairs (an emoji in a
+ * policy description) are split into an array.
+ */
+interface CodePoints {
+  length: number;
+  at(i: number): string | undefined;
+  cut(from: number, to?: number): string;
+}
+
+function codePoints(line: string): CodePoints {
+  if (!/[\uD800-\uDFFF]/.test(line)) {
+    return { length: line.length, at: (i) => line[i], cut: (from, to) => line.slice(from, to) };
+  }
+  const cps = Array.from(line);
+  return { length: cps.length, at: (i) => cps[i], cut: (from, to) => cps.slice(from, to).join('') };
+}
 
 /**
  * Parses a row with the table's layout, or with no layout for rows printed without their header
  * (a `grep`ped table): then the name is the first word and the numbers are read from the end.
  */
 export function parseTableRow(line: string, layout: TableLayout | null, d: TextDialect): RowResult {
-  const cps = Array.from(line);
   const nameStart = layout ? layout.nameStart : 2;
-  const set = glyphValue(cps.slice(0, nameStart).join('').trim(), d);
-  if (set === undefined || (nameStart > 0 && cps[nameStart - 1] !== ' ')) {
-    return { ok: false, reason: 'not a table row' };
+  // Cheap rejection first (most lines of garbage or of other tables): the glyph cell holds only
+  // blanks and glyphs, all of them single UTF-16 units.
+  for (let i = 0; i < nameStart && i < line.length; i++) {
+    const c = line[i] as string;
+    if (c !== ' ' && !d.goodGlyphs.includes(c) && !d.badGlyphs.includes(c)) return NOT_A_ROW;
   }
+  const cps = codePoints(line);
+  const set = glyphValue(cps.cut(0, nameStart).trim(), d);
+  if (set === undefined || (nameStart > 0 && cps.at(nameStart - 1) !== ' ')) return NOT_A_ROW;
   const cells = (layout && sliceCells(cps, layout)) || tailCells(cps, nameStart, layout);
-  if (!cells) return { ok: false, reason: 'row does not fit the table columns' };
-  if (layout === null && !cells.name.includes('=')) return { ok: false, reason: 'not a table row' };
+  if (!cells) return DOES_NOT_FIT;
+  if (layout === null && !cells.name.includes('=')) return NOT_A_ROW;
   const check: Check = {
     id: checkIdForName(cells.name),
     name: cells.name,
@@ -113,10 +157,10 @@ interface Cells {
 }
 
 /** Cells cut at the header offsets; null when any cell is not what its column holds. */
-function sliceCells(cps: string[], l: TableLayout): Cells | null {
-  const cut = (from: number, to?: number) => cps.slice(from, to).join('');
+function sliceCells(cps: CodePoints, l: TableLayout): Cells | null {
+  const cut = cps.cut;
   // Every cell but the last is followed by a one-space separator: anything else means overflow.
-  const sepOk = (at: number) => at >= cps.length || cps[at - 1] === ' ';
+  const sepOk = (at: number) => at >= cps.length || cps.at(at - 1) === ' ';
   const descEnd = l.debug ? l.debug.weight : l.exposureStart;
   if (!sepOk(l.descStart) || !sepOk(descEnd) || !sepOk(l.exposureStart)) return null;
   const name = cut(l.nameStart, l.descStart).trim();
@@ -145,8 +189,8 @@ function sliceCells(cps: string[], l: TableLayout): Cells | null {
  * exposure and (when the header said so, or for a header-less row when three integers end the
  * line) the debug columns are the last words, the description is what lies between.
  */
-function tailCells(cps: string[], nameStart: number, layout: TableLayout | null): Cells | null {
-  const rest = cps.slice(nameStart).join('');
+function tailCells(cps: CodePoints, nameStart: number, layout: TableLayout | null): Cells | null {
+  const rest = cps.cut(nameStart);
   const nameEnd = rest.indexOf(' ');
   const name = nameEnd < 0 ? rest : rest.slice(0, nameEnd);
   if (name === '') return null;

@@ -10,36 +10,39 @@ const BEL = '\x07';
  * host may ignore the collector's environment and a pasted output may come from a terminal.
  */
 export function stripEscapes(line: string): string {
-  if (!line.includes(ESC)) return line;
+  let at = line.indexOf(ESC);
+  if (at < 0) return line;
+  // Copies the runs between sequences whole: garbage full of ESC bytes stays linear and cheap.
   let out = '';
-  let i = 0;
-  while (i < line.length) {
-    const c = line[i];
-    if (c !== ESC) {
-      out += c;
-      i++;
-      continue;
-    }
-    const kind = line[i + 1];
-    if (kind === '[') {
-      // CSI: parameter bytes 0x30–0x3F, intermediate bytes 0x20–0x2F, one final byte 0x40–0x7E.
-      let j = i + 2;
-      while (j < line.length && isIn(line, j, 0x30, 0x3f)) j++;
-      while (j < line.length && isIn(line, j, 0x20, 0x2f)) j++;
-      i = j < line.length && isIn(line, j, 0x40, 0x7e) ? j + 1 : j;
-    } else if (kind === ']') {
-      // OSC: runs to BEL or ST. An unterminated one would swallow the rest on a terminal too.
-      let j = i + 2;
-      while (j < line.length && line[j] !== BEL && !(line[j] === ESC && line[j + 1] === '\\')) j++;
-      i = j >= line.length ? j : line[j] === BEL ? j + 1 : j + 2;
-    } else {
-      // Other escapes (nF, e.g. charset selection `ESC ( B`): intermediate bytes, then one final byte.
-      let j = i + 1;
-      while (j < line.length && isIn(line, j, 0x20, 0x2f)) j++;
-      i = j < line.length && isIn(line, j, 0x30, 0x7e) ? j + 1 : j;
-    }
+  let from = 0;
+  while (at >= 0) {
+    out += line.slice(from, at);
+    from = sequenceEnd(line, at);
+    at = line.indexOf(ESC, from);
   }
-  return out;
+  return out + line.slice(from);
+}
+
+/** Index just past the escape sequence starting at `i` (an ESC). */
+function sequenceEnd(line: string, i: number): number {
+  const kind = line[i + 1];
+  if (kind === '[') {
+    // CSI: parameter bytes 0x30–0x3F, intermediate bytes 0x20–0x2F, one final byte 0x40–0x7E.
+    let j = i + 2;
+    while (j < line.length && isIn(line, j, 0x30, 0x3f)) j++;
+    while (j < line.length && isIn(line, j, 0x20, 0x2f)) j++;
+    return j < line.length && isIn(line, j, 0x40, 0x7e) ? j + 1 : j;
+  }
+  if (kind === ']') {
+    // OSC: runs to BEL or ST. An unterminated one would swallow the rest on a terminal too.
+    let j = i + 2;
+    while (j < line.length && line[j] !== BEL && !(line[j] === ESC && line[j + 1] === '\\')) j++;
+    return j >= line.length ? j : line[j] === BEL ? j + 1 : j + 2;
+  }
+  // Other escapes (nF, e.g. charset selection `ESC ( B`): intermediate bytes, then one final byte.
+  let j = i + 1;
+  while (j < line.length && isIn(line, j, 0x20, 0x2f)) j++;
+  return j < line.length && isIn(line, j, 0x30, 0x7e) ? j + 1 : j;
 }
 
 function isIn(s: string, i: number, lo: number, hi: number): boolean {
@@ -56,6 +59,7 @@ export function splitLines(text: string): string[] {
   if (body === '') return [];
   const lines = body.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
+  if (!body.includes('\r')) return lines;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i] as string;
     if (l.endsWith('\r')) lines[i] = l.slice(0, -1);

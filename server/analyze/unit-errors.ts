@@ -14,6 +14,12 @@ const UNIT_TAILS: readonly string[] = [
   ' is not a service unit, refusing.', // online: also stops the whole run
 ];
 
+/** Per-unit messages that end in an errno text: "Unit <name><tail>: <error>". */
+const UNIT_TAIL_PREFIXES: readonly string[] = [
+  // offline 252, e.g. a second unit claiming a D-Bus name: "…: File exists"
+  ' failed to load properly, please adjust/correct and reload service manager',
+];
+
 /** Whole-run failures: nothing after them can be trusted to be complete. */
 const RUN_PREFIXES: readonly string[] = [
   'Failed to connect to bus',
@@ -47,6 +53,7 @@ export function classifyStderrLine(raw: string): StderrLine {
     const unit = line.slice(prep.length, colon < 0 ? undefined : colon);
     return { kind: 'error', error: { unit: unit === '' ? null : unit, message: line } };
   }
+  if (LOAD_NOTICES.some((p) => line.startsWith(p))) return { kind: 'warning' };
   if (RUN_PREFIXES.some((p) => line.startsWith(p)) || ACCESS_DENIED.some((p) => line.includes(p))) {
     return { kind: 'error', error: { unit: null, message: line } };
   }
@@ -62,10 +69,19 @@ function unitError(line: string): UnitError | null {
   if (space < 0) return null;
   const unit = line.slice(5, space);
   const tail = line.slice(space);
-  return UNIT_TAILS.includes(tail) && unit !== '' ? { unit, message: line } : null;
+  const known = UNIT_TAILS.includes(tail) || UNIT_TAIL_PREFIXES.some((p) => tail.startsWith(p));
+  return known && unit !== '' ? { unit, message: line } : null;
 }
 
-/** Unit-file warnings from offline loading ("<path>:<line>: …") and manager notices. */
+const UNIT_SUFFIX = /\.(service|socket|target|mount|automount|swap|timer|path|slice|scope|device)$/;
+
+/** Manager notices logged while units load; the unit's own error line, if any, follows them. */
+const LOAD_NOTICES: readonly string[] = ['Failed to put bus name to hashmap'];
+
+/**
+ * Unit-file warnings from offline loading ("<path>:<line>: …"), the manager's unit-scoped notices
+ * ("<unit>: Two services allocated for the same bus name …") and other notices.
+ */
 function isWarning(line: string): boolean {
   const firstSpace = line.indexOf(' ');
   const head = firstSpace < 0 ? line : line.slice(0, firstSpace);
@@ -73,6 +89,7 @@ function isWarning(line: string): boolean {
     const parts = head.slice(0, -1).split(':');
     const lineNo = parts[parts.length - 1] ?? '';
     if (parts.length >= 2 && /^[0-9]+$/.test(lineNo)) return true;
+    if (parts.length === 1 && UNIT_SUFFIX.test(parts[0] ?? '')) return true;
   }
   return line.startsWith('Special user ') || line.includes('is deprecated') || line.startsWith('Warning');
 }

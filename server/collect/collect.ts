@@ -26,8 +26,8 @@ export interface CollectOptions {
 export interface CollectResult {
   status: ScanStatus;
   error: string | null;
-  /** The raw report document (stdout), when the command ran to the end. */
-  report: string | null;
+  /** The raw report document (stdout bytes), when the command ran to the end. */
+  report: Buffer | null;
   hostKey: { type: string; fingerprint: string } | null;
   startedAt: Date;
   finishedAt: Date;
@@ -86,7 +86,7 @@ export async function collect(target: CollectTarget, options: CollectOptions = {
   const done = (
     status: ScanStatus,
     error: string | null,
-    report: string | null = null,
+    report: Buffer | null = null,
     hostKey = presented,
   ) => ({
     status,
@@ -175,9 +175,9 @@ export async function collect(target: CollectTarget, options: CollectOptions = {
         stderrSize += chunk.length;
       });
       channel.on('close', (code: number | null, signal?: string) => {
-        const report = Buffer.concat(stdout).toString('utf8');
+        const report = Buffer.concat(stdout);
         const errText = Buffer.concat(stderr).toString('utf8').slice(0, STDERR_KEPT).trim();
-        if (code !== 0 && report.trim() === '') {
+        if (code !== 0 && report.toString('latin1').trim() === '') {
           const why = signal ? `killed by ${signal}` : `exit status ${code ?? 'unknown'}`;
           return finish(done('command-failed', `collect.sh failed (${why})${errText ? `: ${errText}` : ''}`));
         }

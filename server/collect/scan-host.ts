@@ -10,8 +10,8 @@ export interface ScanResult {
   startedAt: Date;
   finishedAt: Date;
   hostKey: { type: string; fingerprint: string } | null;
-  /** The raw report, kept so a parser fix can re-read history. */
-  report: string | null;
+  /** The raw report bytes, kept so a parser fix can re-read history. */
+  report: Buffer | null;
   meta: Record<string, string>;
   systemdVersion: number | null;
   /** Whole units only: a table cut off in the middle is an error below, never a unit. */
@@ -23,7 +23,7 @@ export interface ScanResult {
 
 export interface ScanHooks {
   /** The earlier scan whose report this one repeats, if any: parsing is then skipped. */
-  repeatOf?: (report: string) => number | null;
+  repeatOf?: (report: Buffer) => number | null;
 }
 
 /** Turn a report document into the scan's status, units and errors. Pure. */
@@ -132,5 +132,5 @@ export async function scanHost(
       repeatOf,
     };
   }
-  return { ...common, ...interpretReport(collected.report) };
+  return { ...common, ...interpretReport(collected.report.toString('utf8')) };
 }

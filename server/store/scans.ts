@@ -175,7 +175,7 @@ export class ScanWriter {
    * The host's last successful scan, when it stored this very report (boundary and time aside):
    * nothing on the host changed, so the new scan needs no parsing and changes no history.
    */
-  repeatOf(hostId: number, report: string): number | null {
+  repeatOf(hostId: number, report: Buffer | string): number | null {
     const last = this.statements.lastOkReport.get(hostId) as { id: number; hash: Buffer } | undefined;
     return last?.hash.equals(reportDigest(report)) ? last.id : null;
   }
@@ -193,7 +193,7 @@ export class ScanWriter {
         reportId = ((s.findReport.get(digest) as number | undefined) ??
           (() => {
             const normal = normaliseReport(report);
-            return s.insertReport.get(digest, Buffer.byteLength(normal), gzipSync(normal));
+            return s.insertReport.get(digest, normal.length, gzipSync(normal));
           })()) as number;
       }
       const c = this.columns(scan, units);

@@ -17,12 +17,13 @@ function target(sshd: Sshd, knownHosts: string, identityFile = sshd.clientKeyPat
 function assertReport(result: CollectResult, sshd: Sshd): void {
   assert.equal(result.status, 'ok', `status ${result.status}: ${result.error}`);
   assert.ok(result.report, 'a report');
-  assert.match(result.report, /^unitscore-report 1 [A-Za-z0-9]+\n/);
-  const boundary = result.report.split('\n', 1)[0]?.split(' ')[2] as string;
-  assert.ok(result.report.includes(`\n@${boundary} section meta\n`), 'meta section');
-  assert.match(result.report, new RegExp(`\nuser=${sshd.user}\n`));
-  assert.match(result.report, /\nagent=collect\.sh 1\n/);
-  assert.ok(result.report.endsWith(`\n@${boundary} end\n`), 'end frame');
+  const report = result.report.toString('utf8');
+  assert.match(report, /^unitscore-report 1 [A-Za-z0-9]+\n/);
+  const boundary = report.split('\n', 1)[0]?.split(' ')[2] as string;
+  assert.ok(report.includes(`\n@${boundary} section meta\n`), 'meta section');
+  assert.match(report, new RegExp(`\nuser=${sshd.user}\n`));
+  assert.match(report, /\nagent=collect\.sh 1\n/);
+  assert.ok(report.endsWith(`\n@${boundary} end\n`), 'end frame');
   assert.deepEqual(result.hostKey, { type: 'ssh-ed25519', fingerprint: sshd.hostKeyFingerprint });
   assert.ok(result.finishedAt >= result.startedAt);
 }

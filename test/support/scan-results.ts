@@ -31,7 +31,7 @@ export function okScan(units: UnitAssessment[], at = new Date('2026-11-20T10:00:
     startedAt: at,
     finishedAt: new Date(at.getTime() + 1500),
     hostKey: { type: 'ssh-ed25519', fingerprint: 'SHA256:abc' },
-    report: 'unitscore-report 1 x\n',
+    report: Buffer.from('unitscore-report 1 x\n'),
     meta: {
       hostname: 'web-1',
       systemd: 'systemd 252 (252.39-1~deb12u2)',

@@ -7,6 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { analyzeOutput } from '../../server/analyze/analyze-report.js';
 import { recomputeExposure } from '../../server/analyze/exposure.js';
 import type { Check, UnitAssessment } from '../../server/analyze/model.js';
 import { parseSecurityJson } from '../../server/analyze/parse-json.js';
@@ -127,6 +128,21 @@ test('real systemd-analyze, offline on every unit file: text, both glyph styles,
       checks += u.checks.length;
     });
   }
+
+  // JSON read on its own, as `unitscore parse` does: the scores recomputed from the host's debug
+  // numbers are the tool's own printed ones, unit by unit.
+  const fromJson = analyzeOutput((jsonDebug as Output).stdout);
+  assert.deepEqual(fromJson.problems, []);
+  assert.deepEqual(
+    fromJson.units.map((u) => [u.exposure, u.predicate, u.partial]),
+    units.map((u) => [u.exposure, u.predicate, false]),
+  );
+  // And the three parses (UTF-8 text, LANG=C text, JSON) through the one entry point agree.
+  assert.deepEqual(analyzeOutput((ascii as Output).stdout).units, pUtf8);
+  assert.deepEqual(
+    analyzeOutput((json as Output).stdout).units.map((u) => u.checks),
+    (pUtf8 as UnitAssessment[]).map((u) => u.checks),
+  );
 
   // Coloured pretty JSON reads the same as short JSON.
   assert.ok((pretty as Output).stdout.includes('\x1b['), 'SYSTEMD_COLORS=1 colours --json=pretty');

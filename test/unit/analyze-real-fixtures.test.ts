@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { analyzeOutput } from '../../server/analyze/analyze-report.js';
 import { assessorByName } from '../../server/analyze/checks.js';
 import type { UnitAssessment } from '../../server/analyze/model.js';
-import { realFixture } from '../support/fixtures.js';
+import { fixture, fixtureNames, realFixture } from '../support/fixtures.js';
 
 const summary = (u: UnitAssessment) => [u.unit, u.exposure, u.predicate, u.checks.length, u.partial];
 
@@ -107,4 +107,42 @@ test('grep-filtered ASCII outputs: rows without a header, a summary line without
   const whoami = analyzeOutput(realFixture('unknown-ge250-whoami-user-dangerous-ascii.txt'));
   assert.deepEqual(whoami.units.map(summary), [['whoami.service', 100, 'DANGEROUS', 0, true]]);
   assert.deepEqual(whoami.problems, [{ line: 1, reason: 'summary line without its table' }]);
+});
+
+test('every published output parses to the numbers its header states', () => {
+  const names = fixtureNames('real').filter((n) => n.endsWith('.txt'));
+  assert.equal(names.length, 11);
+  for (const name of names) {
+    // What the file is (not the "related output" lines, which quote other commands).
+    const header = (fixture(`real/${name}`).split('\n# ---\n')[0] ?? '')
+      .split('\n')
+      .filter((l) => /^# (kind|completeness|notes):/.test(l))
+      .join('\n');
+    const a = analyzeOutput(realFixture(name));
+    const stated: string[] = [];
+    const score = /(\d+\.\d) (DANGEROUS|UNSAFE|EXPOSED|MEDIUM|OK|SAFE|PERFECT)\b/.exec(header);
+    if (score) {
+      stated.push(score[0]);
+      const [, value = '', word] = score;
+      assert.deepEqual(
+        a.units.map((u) => [u.exposure, u.predicate]),
+        [[Math.round(Number(value) * 10), word]],
+        name,
+      );
+    }
+    const units = /(\d+) units\b/.exec(header);
+    if (units) {
+      stated.push(units[0]);
+      assert.equal(a.overview.length, Number(units[1]), name);
+      assert.deepEqual(a.problems, [], name);
+    }
+    // "header + 19 rows", "header + first 6 rows", "filtered subset as published (8 rows)"
+    const rows = /(?:header \+ (?:first )?|subset as published \()(\d+) rows/.exec(header);
+    if (rows) {
+      stated.push(rows[0]);
+      assert.equal(a.units[0]?.checks.length, Number(rows[1]), name);
+      assert.equal(a.units[0]?.partial, true, `${name}: a fragment is never whole`);
+    }
+    assert.ok(stated.length > 0, `${name}: its header states no number`);
+  }
 });

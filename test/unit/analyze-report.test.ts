@@ -142,7 +142,7 @@ test('a crashed systemd-analyze is a whole-run error, never a score', () => {
   assert.match(analysis.errors[1]?.message ?? '', /exit status 134/);
 });
 
-test('analyzeOutput: bare text output, pasted stderr included; JSON alone gives only the overview', () => {
+test('analyzeOutput: bare text output, pasted stderr included; JSON named by its overview; framed reports', () => {
   const text = analyzeOutput(
     `${fixture(`${ON}units-utf8-debug.txt.stderr`)}${fixture(`${ON}units-utf8-debug.txt`)}`,
   );
@@ -151,10 +151,16 @@ test('analyzeOutput: bare text output, pasted stderr included; JSON alone gives 
   assert.deepEqual(text.problems, []);
   const prompt = analyzeOutput(`[root@host ~]# systemd-analyze security\n${fixture(`${ON}overview.txt`)}`);
   assert.equal(prompt.overview.length, 9);
+  // Online JSON of several units: the overview array names the arrays, in the same order, and
+  // its scores equal the ones recomputed from the debug numbers.
   const json = analyzeOutput(fixture(`${ON}units-debug.json`));
-  assert.equal(json.units.length, 0);
+  assert.deepEqual(json.problems, []);
   assert.equal(json.overview.length, 5);
-  assert.equal(json.problems.length, 5);
+  const fromText = parseSecurityText(fixture(`${ON}units-utf8-debug.txt`)).units;
+  assert.deepEqual(json.units, fromText);
+  // A framed report document goes through analyzeReport(), BOM or not.
+  assert.deepEqual(analyzeOutput(REPORT), FULL.analysis);
+  assert.deepEqual(analyzeOutput(`\ufeff${REPORT}`), FULL.analysis);
 });
 
 test('a large hostile report is read in linear time', () => {

@@ -62,3 +62,19 @@ test('the real stderr of 252 online and offline', () => {
     { unit: 'cryptdisks.service', message: 'Unit cryptdisks.service is masked.' },
   ]);
 });
+
+test('offline 252 load failures: the unit error counts, the manager notices before it do not', () => {
+  // Real stderr of systemd-analyze 252 --offline --root on two units claiming one bus name.
+  const r = parseStderr(
+    [
+      'Failed to put bus name to hashmap: File exists',
+      'bench-2-avahi-daemon.service: Two services allocated for the same bus name org.freedesktop.Avahi, refusing operation.',
+      'Unit bench-2-avahi-daemon.service failed to load properly, please adjust/correct and reload service manager: File exists',
+    ].join('\n'),
+  );
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(
+    r.errors.map((e) => e.unit),
+    ['bench-2-avahi-daemon.service'],
+  );
+});
