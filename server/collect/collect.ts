@@ -1,21 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
-import { fingerprint, knownKeyTypes, parseKnownHosts, verifyHostKey } from './known-hosts.js';
+import type { Duplex } from 'node:stream';
+import ssh2, { type Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import {
+  fingerprint,
+  type KnownHostEntry,
+  knownKeyTypes,
+  parseKnownHosts,
+  verifyHostKey,
+} from './known-hosts.js';
 import { collectScript } from './script.js';
 import type { ScanStatus } from './status.js';
 
-export interface CollectTarget {
-  name: string;
+/** One SSH server on the way: a bastion, or the scanned host itself. */
+export interface Hop {
   address: string;
   port: number;
   user: string;
   identityFile: string;
   knownHosts: string;
+  /** Passphrase of the identity file, when it has one. */
+  passphrase?: string;
+}
+
+export interface CollectTarget extends Hop {
+  name: string;
+  /** Bastions to go through, in order (OpenSSH's ProxyJump); each host key verified. */
+  jump?: Hop[];
 }
 
 export interface CollectOptions {
-  /** TCP connect + SSH handshake + authentication. */
+  /** TCP connect + SSH handshake + authentication, per hop. */
   connectTimeoutMs?: number;
   /** The whole collection, from connect to the last byte. */
   timeoutMs?: number;
@@ -28,6 +43,7 @@ export interface CollectResult {
   error: string | null;
   /** The raw report document (stdout bytes), when the command ran to the end. */
   report: Buffer | null;
+  /** The scanned host's key as presented (not a bastion's). */
   hostKey: { type: string; fingerprint: string } | null;
   startedAt: Date;
   finishedAt: Date;
@@ -40,6 +56,16 @@ export const collectDefaults = {
 } as const;
 
 const STDERR_KEPT = 4096;
+
+/** A collection that ends without a report: its status and a sentence a person can act on. */
+class Refusal extends Error {
+  constructor(
+    readonly status: ScanStatus,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Ask first for the key types known_hosts holds for this host, then the rest, as ssh(1) does:
@@ -61,113 +87,143 @@ function keyTypeOf(blob: Buffer): string {
   return blob.subarray(4, 4 + length).toString('latin1');
 }
 
-function networkStatus(err: NodeJS.ErrnoException & { level?: string }): {
-  status: ScanStatus;
-  error: string;
-} {
+function networkRefusal(err: NodeJS.ErrnoException & { level?: string }, where: string): Refusal {
   if (err.level === 'client-authentication') {
-    return { status: 'auth-failed', error: 'authentication refused: the host did not accept the key' };
+    return new Refusal('auth-failed', `${where}authentication refused: the host did not accept the key`);
   }
   if (err.level === 'client-timeout') {
-    return { status: 'timeout', error: 'SSH handshake did not complete in time' };
+    return new Refusal('timeout', `${where}SSH handshake did not complete in time`);
   }
-  return { status: 'unreachable', error: err.code ? `${err.code}: ${err.message}` : err.message };
+  return new Refusal('unreachable', `${where}${err.code ? `${err.code}: ${err.message}` : err.message}`);
 }
 
-/**
- * Run agents/collect.sh on one host over one SSH exec and return its report, or the reason
- * there is none. Never throws for anything the host or the network does.
- */
-export async function collect(target: CollectTarget, options: CollectOptions = {}): Promise<CollectResult> {
-  const startedAt = new Date();
-  const connectTimeoutMs = options.connectTimeoutMs ?? collectDefaults.connectTimeoutMs;
-  const timeoutMs = options.timeoutMs ?? collectDefaults.timeoutMs;
-  const maxOutputBytes = options.maxOutputBytes ?? collectDefaults.maxOutputBytes;
-  const done = (
-    status: ScanStatus,
-    error: string | null,
-    report: Buffer | null = null,
-    hostKey = presented,
-  ) => ({
-    status,
-    error,
-    report,
-    hostKey,
-    startedAt,
-    finishedAt: new Date(),
-  });
-  let presented: CollectResult['hostKey'] = null;
-
-  let privateKey: Buffer;
-  let knownHostsText: string;
+async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
   try {
-    privateKey = await readFile(target.identityFile);
+    return parseKnownHosts(await readFile(file, 'utf8'));
   } catch (err) {
-    return done('auth-failed', `cannot read identity file ${target.identityFile}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new Refusal('hostkey-unknown', `cannot read known_hosts ${file}: ${(err as Error).message}`);
   }
-  try {
-    knownHostsText = await readFile(target.knownHosts, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') {
-      return done(
-        'hostkey-unknown',
-        `cannot read known_hosts ${target.knownHosts}: ${(err as Error).message}`,
-      );
-    }
-    knownHostsText = '';
-  }
-  const known = parseKnownHosts(knownHostsText);
-  const script = await collectScript();
+}
 
-  return new Promise<CollectResult>((resolve) => {
+async function readIdentity(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new Refusal('auth-failed', `cannot read identity file ${file}: ${(err as Error).message}`);
+  }
+}
+
+interface HopConnection {
+  client: Client;
+  hostKey: { type: string; fingerprint: string } | null;
+}
+
+/** Connect to one hop (over `sock` when behind a bastion), its host key checked first. */
+async function connectHop(
+  hop: Hop,
+  label: string,
+  sock: Duplex | undefined,
+  connectTimeoutMs: number,
+  track: (client: Client, presented: () => HopConnection['hostKey']) => void,
+): Promise<HopConnection> {
+  const known = await readKnownHosts(hop.knownHosts);
+  const privateKey = await readIdentity(hop.identityFile);
+  return new Promise<HopConnection>((resolve, reject) => {
     const client = new ssh2.Client();
-    let settled = false;
-    let hostKeyRefusal: { status: ScanStatus; error: string } | null = null;
-    const finish = (result: CollectResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      client.end();
-      client.destroy();
-      resolve(result);
-    };
-    const deadline = setTimeout(
-      () => finish(done('timeout', `no complete report within ${Math.round(timeoutMs / 1000)} s`)),
-      timeoutMs,
+    let presented: HopConnection['hostKey'] = null;
+    track(client, () => presented);
+    let refusal: Refusal | null = null;
+    client.once('ready', () => resolve({ client, hostKey: presented }));
+    client.on('error', (err: NodeJS.ErrnoException & { level?: string }) =>
+      reject(refusal ?? networkRefusal(err, label)),
     );
-
-    client.on('error', (err: NodeJS.ErrnoException & { level?: string }) => {
-      if (hostKeyRefusal) return finish(done(hostKeyRefusal.status, hostKeyRefusal.error));
-      const { status, error } = networkStatus(err);
-      finish(done(status, error));
+    client.once('close', () =>
+      reject(refusal ?? new Refusal('unreachable', `${label}connection closed during the handshake`)),
+    );
+    client.connect({
+      host: hop.address,
+      port: hop.port,
+      username: hop.user,
+      privateKey,
+      passphrase: hop.passphrase,
+      sock,
+      readyTimeout: connectTimeoutMs,
+      keepaliveInterval: 15_000,
+      algorithms: hostKeyAlgorithms(knownKeyTypes(known, hop.address, hop.port)),
+      hostVerifier: (key: Buffer) => {
+        presented = { type: keyTypeOf(key), fingerprint: fingerprint(key) };
+        const verdict = verifyHostKey(known, hop.address, hop.port, key);
+        switch (verdict.verdict) {
+          case 'match':
+            return true;
+          case 'unknown':
+            refusal = new Refusal(
+              'hostkey-unknown',
+              `${label}host key ${presented.fingerprint} is not in ${hop.knownHosts}`,
+            );
+            return false;
+          case 'changed':
+            refusal = new Refusal(
+              'hostkey-changed',
+              `${label}HOST KEY CHANGED: host presented ${presented.fingerprint}, known_hosts has ${verdict.knownFingerprints.join(', ')}`,
+            );
+            return false;
+          case 'revoked':
+            refusal = new Refusal(
+              'hostkey-changed',
+              `${label}host key ${presented.fingerprint} is revoked in ${hop.knownHosts}`,
+            );
+            return false;
+        }
+      },
     });
-    client.on('close', () => {
-      if (hostKeyRefusal) finish(done(hostKeyRefusal.status, hostKeyRefusal.error));
-      else finish(done('unreachable', 'connection closed before the report was complete'));
-    });
+  });
+}
 
-    client.on('ready', () => {
-      client.exec('sh -s', (err, channel) => {
-        if (err) return finish(done('command-failed', `exec refused: ${err.message}`));
-        runScript(channel);
-      });
+/** Open a TCP channel from `via` to the next hop (ssh -J). */
+function forward(via: Client, to: Hop, label: string): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    via.forwardOut('127.0.0.1', 0, to.address, to.port, (err, channel) => {
+      if (err)
+        reject(
+          new Refusal(
+            'unreachable',
+            `${label}cannot reach ${to.address}:${to.port} through it: ${err.message}`,
+          ),
+        );
+      else resolve(channel);
     });
+  });
+}
 
-    const runScript = (channel: ClientChannel) => {
+/** Run the collection script over one exec; the report bytes, or why there are none. */
+function runScript(
+  client: Client,
+  maxOutputBytes: number,
+  script: string,
+): Promise<{ report: Buffer; warning: string | null }> {
+  return new Promise((resolve, reject) => {
+    client.exec('sh -s', (err, channel) => {
+      if (err) return reject(new Refusal('command-failed', `exec refused: ${err.message}`));
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let size = 0;
       let stderrSize = 0;
+      let over = false;
       const count = (chunk: Buffer) => {
         size += chunk.length;
-        if (size > maxOutputBytes) {
-          finish(done('output-too-large', `the host printed more than ${maxOutputBytes} bytes; cut off`));
+        if (size > maxOutputBytes && !over) {
+          over = true;
+          reject(
+            new Refusal('output-too-large', `the host printed more than ${maxOutputBytes} bytes; cut off`),
+          );
+          channel.close();
         }
       };
       channel.on('data', (chunk: Buffer) => {
         count(chunk);
-        stdout.push(chunk);
+        if (!over) stdout.push(chunk);
       });
       channel.stderr.on('data', (chunk: Buffer) => {
         count(chunk);
@@ -175,53 +231,84 @@ export async function collect(target: CollectTarget, options: CollectOptions = {
         stderrSize += chunk.length;
       });
       channel.on('close', (code: number | null, signal?: string) => {
+        if (over) return;
         const report = Buffer.concat(stdout);
         const errText = Buffer.concat(stderr).toString('utf8').slice(0, STDERR_KEPT).trim();
         if (code !== 0 && report.toString('latin1').trim() === '') {
           const why = signal ? `killed by ${signal}` : `exit status ${code ?? 'unknown'}`;
-          return finish(done('command-failed', `collect.sh failed (${why})${errText ? `: ${errText}` : ''}`));
+          return reject(
+            new Refusal('command-failed', `collect.sh failed (${why})${errText ? `: ${errText}` : ''}`),
+          );
         }
-        finish(done('ok', code === 0 ? null : `collect.sh exit status ${code}`, report));
+        resolve({ report, warning: code === 0 ? null : `collect.sh exit status ${code}` });
       });
       // The boundary is fresh per scan, so nothing the host printed before can pose as a frame.
       const boundary = randomBytes(12).toString('hex');
       channel.end(`UNITSCORE_BOUNDARY=${boundary}\n${script}`);
-    };
-
-    client.connect({
-      host: target.address,
-      port: target.port,
-      username: target.user,
-      privateKey,
-      readyTimeout: connectTimeoutMs,
-      keepaliveInterval: 15_000,
-      algorithms: hostKeyAlgorithms(knownKeyTypes(known, target.address, target.port)),
-      hostVerifier: (key: Buffer) => {
-        presented = { type: keyTypeOf(key), fingerprint: fingerprint(key) };
-        const verdict = verifyHostKey(known, target.address, target.port, key);
-        switch (verdict.verdict) {
-          case 'match':
-            return true;
-          case 'unknown':
-            hostKeyRefusal = {
-              status: 'hostkey-unknown',
-              error: `host key ${presented.fingerprint} is not in ${target.knownHosts}`,
-            };
-            return false;
-          case 'changed':
-            hostKeyRefusal = {
-              status: 'hostkey-changed',
-              error: `HOST KEY CHANGED: host presented ${presented.fingerprint}, known_hosts has ${verdict.knownFingerprints.join(', ')}`,
-            };
-            return false;
-          case 'revoked':
-            hostKeyRefusal = {
-              status: 'hostkey-changed',
-              error: `host key ${presented.fingerprint} is revoked`,
-            };
-            return false;
-        }
-      },
     });
   });
+}
+
+/**
+ * Run agents/collect.sh on one host over one SSH exec (through its bastions, if any) and return
+ * its report, or the reason there is none. Never throws for anything a host or the network does.
+ */
+export async function collect(target: CollectTarget, options: CollectOptions = {}): Promise<CollectResult> {
+  const startedAt = new Date();
+  const connectTimeoutMs = options.connectTimeoutMs ?? collectDefaults.connectTimeoutMs;
+  const timeoutMs = options.timeoutMs ?? collectDefaults.timeoutMs;
+  const maxOutputBytes = options.maxOutputBytes ?? collectDefaults.maxOutputBytes;
+  const clients: Client[] = [];
+  let presentedKey: () => CollectResult['hostKey'] = () => null;
+  const result = (status: ScanStatus, error: string | null, report: Buffer | null = null): CollectResult => ({
+    status,
+    error,
+    report,
+    hostKey: presentedKey(),
+    startedAt,
+    finishedAt: new Date(),
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Refusal('timeout', `no complete report within ${Math.round(timeoutMs / 1000)} s`)),
+      timeoutMs,
+    );
+  });
+  const work = async () => {
+    const script = await collectScript();
+    const hops = [...(target.jump ?? []), target];
+    let sock: Duplex | undefined;
+    let previous: Client | undefined;
+    for (const [i, hop] of hops.entries()) {
+      const isTarget = i === hops.length - 1;
+      const label = isTarget ? '' : `bastion ${hop.address}:${hop.port}: `;
+      if (previous) {
+        const via = hops[i - 1] as Hop;
+        sock = await forward(previous, hop, `bastion ${via.address}:${via.port}: `);
+      }
+      const connection = await connectHop(hop, label, sock, connectTimeoutMs, (client, presented) => {
+        clients.push(client);
+        // The scanned host's key is recorded even when it is refused: the alert needs both.
+        if (isTarget) presentedKey = presented;
+      });
+      previous = connection.client;
+    }
+    return runScript(previous as Client, maxOutputBytes, script);
+  };
+  try {
+    const { report, warning } = await Promise.race([work(), deadline]);
+    return result('ok', warning, report);
+  } catch (err) {
+    if (err instanceof Refusal) return result(err.status, err.message);
+    return result('command-failed', `collector error: ${(err as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+    // Close from the scanned host back to the first bastion.
+    for (const client of clients.reverse()) {
+      client.end();
+      client.destroy();
+    }
+  }
 }

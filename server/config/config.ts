@@ -1,5 +1,7 @@
 // The resolved configuration: every default applied, every path absolute.
 
+import type { Hop } from '../collect/collect.js';
+
 export interface HostTarget {
   name: string;
   address: string;
@@ -8,6 +10,9 @@ export interface HostTarget {
   labels: string[];
   identityFile: string;
   knownHosts: string;
+  passphrase?: string;
+  /** Bastions to go through, in order. */
+  jump?: Hop[];
 }
 
 export interface Config {

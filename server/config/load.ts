@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import SSHConfig from 'ssh-config';
 import Value from 'typebox/value';
 import { LineCounter, parseDocument } from 'yaml';
 import { defaultRetention } from '../store/housekeeping.js';
 import type { Config } from './config.js';
 import { ConfigFile, type ConfigFileShape } from './schema.js';
+import { resolveHost, type SshDefaults } from './ssh-options.js';
 
 /** One thing wrong with a config file: where (file, line, key) and what. */
 export class ConfigError extends Error {
@@ -50,6 +52,28 @@ function pathSegments(pointer: string): (string | number)[] {
 export function parseListen(text: string): { host: string; port: number } {
   const at = text.lastIndexOf(':');
   return { host: text.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(text.slice(at + 1)) };
+}
+
+/** The identity passphrase, from the environment or a file; never from the YAML itself. */
+function readPassphrase(
+  ssh: { passphraseEnv?: string; passphraseFile?: string },
+  path: (p: string) => string,
+  error: (reason: string) => Error,
+): string | undefined {
+  if (ssh.passphraseEnv) {
+    const value = process.env[ssh.passphraseEnv];
+    if (value === undefined)
+      throw error(`passphraseEnv: environment variable ${ssh.passphraseEnv} is not set`);
+    return value;
+  }
+  if (ssh.passphraseFile) {
+    try {
+      return readFileSync(path(ssh.passphraseFile), 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw error(`passphraseFile: cannot read: ${(err as Error).message}`);
+    }
+  }
+  return undefined;
 }
 
 /** Read, validate and resolve a config file. Throws ConfigError naming the file, key and line. */
@@ -131,8 +155,26 @@ export function parseConfig(text: string, file: string): Config {
   if (listen.port < 1 || listen.port > 65535) {
     throw new ConfigError(file, 'listen', lineOf('/listen'), `port ${listen.port} is not in 1-65535`);
   }
-  const identityFile = path(shape.ssh?.identityFile ?? '~/.ssh/id_ed25519');
-  const knownHosts = path(shape.ssh?.knownHosts ?? '~/.ssh/known_hosts');
+  const ssh = shape.ssh ?? {};
+  const sshDefaults: SshDefaults = {
+    identityFile: path(ssh.identityFile ?? '~/.ssh/id_ed25519'),
+    knownHosts: path(ssh.knownHosts ?? '~/.ssh/known_hosts'),
+    passphrase: readPassphrase(ssh, path, (reason) => new ConfigError(file, 'ssh', lineOf('/ssh'), reason)),
+    sshConfig: null,
+    path,
+  };
+  if (ssh.configFile) {
+    try {
+      sshDefaults.sshConfig = SSHConfig.parse(readFileSync(path(ssh.configFile), 'utf8'));
+    } catch (err) {
+      throw new ConfigError(
+        file,
+        'ssh.configFile',
+        lineOf('/ssh/configFile'),
+        `cannot read: ${(err as Error).message}`,
+      );
+    }
+  }
   const scan = shape.scan ?? {};
   return {
     source: resolve(file),
@@ -149,14 +191,12 @@ export function parseConfig(text: string, file: string): Config {
       reportDays: shape.retention?.reportDays ?? defaultRetention.reportDays,
       scanDays: shape.retention?.scanDays ?? defaultRetention.scanDays,
     },
-    hosts: (shape.hosts ?? []).map((h) => ({
-      name: h.name,
-      address: h.address,
-      port: h.port ?? 22,
-      user: h.user,
-      labels: h.labels ?? [],
-      identityFile: h.identityFile ? path(h.identityFile) : identityFile,
-      knownHosts: h.knownHosts ? path(h.knownHosts) : knownHosts,
-    })),
+    hosts: (shape.hosts ?? []).map((h, i) => {
+      try {
+        return { name: h.name, labels: h.labels ?? [], ...resolveHost(h, sshDefaults) };
+      } catch (err) {
+        throw new ConfigError(file, `hosts[${i}]`, lineOf(`/hosts/${i}`), (err as Error).message);
+      }
+    }),
   };
 }

@@ -4,16 +4,25 @@ import Type, { type Static } from 'typebox';
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
 const Label = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/=-]*$', maxLength: 100 });
+const User = Type.String({ pattern: '^[a-z_][a-z0-9_.-]*[$]?$', maxLength: 32 });
+const JumpSpec = Type.String({
+  pattern:
+    '^([a-z_][a-z0-9_.-]*@)?(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?(,([a-z_][a-z0-9_.-]*@)?(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?)*$',
+  maxLength: 1000,
+});
 
 export const HostConfig = Type.Object(
   {
     name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', maxLength: 253 }),
     address: Type.String({ minLength: 1, maxLength: 253 }),
     port: Type.Optional(Port),
-    user: Type.String({ pattern: '^[a-z_][a-z0-9_.-]*[$]?$', maxLength: 32 }),
+    // Optional when the ssh_config file gives User.
+    user: Type.Optional(User),
     labels: Type.Optional(Type.Array(Label)),
     identityFile: Type.Optional(Type.String({ minLength: 1 })),
     knownHosts: Type.Optional(Type.String({ minLength: 1 })),
+    // Bastions, as OpenSSH's ProxyJump: "[user@]host[:port]", several comma-separated or a list.
+    jump: Type.Optional(Type.Union([JumpSpec, Type.Array(JumpSpec, { minItems: 1, maxItems: 8 })])),
   },
   { additionalProperties: false },
 );
@@ -27,6 +36,11 @@ export const ConfigFile = Type.Object(
         {
           identityFile: Type.Optional(Type.String({ minLength: 1 })),
           knownHosts: Type.Optional(Type.String({ minLength: 1 })),
+          // An OpenSSH client config to read Host, HostName, User, Port, IdentityFile, ProxyJump from.
+          configFile: Type.Optional(Type.String({ minLength: 1 })),
+          // The identity's passphrase: the name of an environment variable, or a file holding it.
+          passphraseEnv: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+          passphraseFile: Type.Optional(Type.String({ minLength: 1 })),
         },
         { additionalProperties: false },
       ),

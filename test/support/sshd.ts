@@ -483,6 +483,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   await chown(files.authorizedKeys, user.uid, user.gid);
 
   const config = [
+    // First: sshd keeps the first value it reads for a keyword, so these override the defaults.
+    ...(options.extraConfig ?? []),
     `Port ${port}`,
     `ListenAddress ${address}`,
     `HostKey ${hostKey.privatePath}`,
@@ -501,7 +503,6 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     'AllowTcpForwarding no',
     'PrintMotd no',
     'MaxStartups 100:30:200',
-    ...(options.extraConfig ?? []),
   ];
   await writeFile(files.config, `${config.join('\n')}\n`);
 

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import { ConfigError, parseConfig } from '../../server/config/load.js';
 
 const valid = `
@@ -90,5 +93,77 @@ describe('config file', () => {
   test('a host name that could reach a shell or a path is refused', () => {
     const err = configError(valid.replace('name: db-1', 'name: "db-1; rm -rf /"'));
     assert.equal(err.key, 'hosts[1].name');
+  });
+});
+
+describe('ssh options like OpenSSH', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'unitscore-sshcfg-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'ssh_config'),
+    [
+      'Host web-*',
+      '  User deploy',
+      '  ProxyJump jump@bastion.example:2200',
+      'Host web-1',
+      '  HostName 10.0.0.5',
+      '  Port 2222',
+      '  IdentityFile keys/web',
+      'Host bastion.example',
+      '  IdentityFile keys/bastion',
+      '',
+    ].join('\n'),
+  );
+
+  test('ssh_config fills HostName, User, Port, IdentityFile and ProxyJump; the YAML wins', () => {
+    const config = parseConfig(
+      `ssh: {configFile: ssh_config, identityFile: keys/default}\nhosts:\n  - {name: w1, address: web-1}\n  - {name: w2, address: web-2, user: ops, jump: "a@b1,b2:2201"}\n`,
+      join(dir, 'unitscore.yaml'),
+    );
+    const [w1, w2] = config.hosts;
+    assert.equal(w1?.address, '10.0.0.5');
+    assert.equal(w1?.port, 2222);
+    assert.equal(w1?.user, 'deploy');
+    assert.equal(w1?.identityFile, join(dir, 'keys/web'));
+    assert.deepEqual(
+      w1?.jump?.map((j) => [j.user, j.address, j.port, j.identityFile]),
+      [['jump', 'bastion.example', 2200, join(dir, 'keys/bastion')]],
+    );
+    assert.equal(w2?.user, 'ops');
+    assert.deepEqual(
+      w2?.jump?.map((j) => [j.user, j.address, j.port, j.identityFile]),
+      [
+        ['a', 'b1', 22, join(dir, 'keys/default')],
+        ['ops', 'b2', 2201, join(dir, 'keys/default')],
+      ],
+    );
+  });
+
+  test('a host with no user anywhere is refused, naming it', () => {
+    const err = configError('hosts:\n  - {name: x, address: 10.1.1.1}\n');
+    assert.equal(err.key, 'hosts[0]');
+    assert.match(err.message, /no user/);
+  });
+
+  test('the passphrase comes from the environment or a file, and a missing one is named', () => {
+    writeFileSync(join(dir, 'pass'), 'secret words\n');
+    const fromFile = parseConfig(
+      `ssh: {passphraseFile: pass}\nhosts: [{name: a, address: h, user: u}]\n`,
+      join(dir, 'u.yaml'),
+    );
+    assert.equal(fromFile.hosts[0]?.passphrase, 'secret words');
+    process.env.UNITSCORE_TEST_PASSPHRASE = 'from env';
+    const fromEnv = parseConfig(
+      `ssh: {passphraseEnv: UNITSCORE_TEST_PASSPHRASE}\nhosts: [{name: a, address: h, user: u}]\n`,
+      join(dir, 'u.yaml'),
+    );
+    assert.equal(fromEnv.hosts[0]?.passphrase, 'from env');
+    const err = configError('ssh: {passphraseEnv: UNITSCORE_NOT_SET_ANYWHERE}\n');
+    assert.match(err.message, /UNITSCORE_NOT_SET_ANYWHERE is not set/);
+  });
+
+  test('a malformed jump spec is refused', () => {
+    const err = configError('hosts:\n  - {name: a, address: h, user: u, jump: "bad host"}\n');
+    assert.equal(err.key, 'hosts[0].jump');
   });
 });
