@@ -4,7 +4,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { analyzeOutput } from './analyze/analyze-report.js';
+import { DropInError, ScoreModelError, suggestDropIn, whatIf } from './analyze/score/index.js';
 import { toParseJson } from './analyze/to-parse-json.js';
+import { AUTH_USAGE, AuthUsageError, authMain } from './auth-cli.js';
 import { interpretReport } from './collect/scan-host.js';
 import { scanRound } from './collect/scan-round.js';
 import type { ScanStatus } from './collect/status.js';
@@ -29,9 +31,14 @@ Usage:
                                              scan every host once, print the results
   unitscore parse [FILE|-]                   read a systemd-analyze security output (any version,
                                              text or JSON) or a report document; print it as JSON
+  unitscore whatif --report FILE --unit UNIT --dropin FILE
+                                             predict a drop-in's effect on a unit's exposure
+  unitscore suggest --report FILE --unit UNIT [--json]
+                                             a staged override.conf for the unit
   unitscore reparse --config FILE            rebuild history from the stored raw reports
                                              (after a parser fix); progress on stderr
   unitscore backup --config FILE DEST        online, consistent copy of the database
+${AUTH_USAGE}
   unitscore --version | --help
 
 Exit status: 0 success; 1 a host scan did not succeed (scan) or the input had parse problems
@@ -51,12 +58,14 @@ function demoConfig(): Config {
     database: resolve(defaults.database),
     scan: {
       intervalMs: 15 * 60_000,
+      startSpreadMs: 0,
       concurrency: defaults.concurrency,
       connectTimeoutMs: defaults.connectTimeoutSeconds * 1000,
       timeoutMs: defaults.timeoutSeconds * 1000,
       maxOutputBytes: defaults.maxOutputMegabytes * 1024 * 1024,
     },
     retention: defaultRetention,
+    http: { tls: null, trustProxy: false, secureCookies: 'auto' },
     hosts: [],
   };
 }
@@ -213,7 +222,70 @@ async function backup(configFile: string, destination: string | undefined): Prom
   return 0;
 }
 
+/** The unit's assessment in a report or a pasted output (any version), for the score model. */
+function unitFromReport(file: string | undefined, unit: string | undefined) {
+  if (!file || !unit) throw new UsageError('needs --report FILE and --unit UNIT');
+  const text = readFileSync(file, 'utf8');
+  const analysis = analyzeOutput(text);
+  const found = analysis.units.find((u) => u.unit === unit);
+  if (!found) {
+    const names = analysis.units.map((u) => u.unit).slice(0, 10);
+    throw new UsageError(
+      `${file} has no unit ${JSON.stringify(unit)}${names.length ? ` (it has: ${names.join(', ')}…)` : ''}`,
+    );
+  }
+  // A framed report is collect.sh's online run; a pasted output is taken as online too, the
+  // common case (systemd-analyze security UNIT on a running host).
+  return { assessment: found, systemdVersion: analysis.systemdVersion };
+}
+
+function scoreModelFailure(err: unknown): never {
+  if (err instanceof DropInError) {
+    throw new UsageError(
+      `invalid drop-in:\n${err.problems.map((p) => `  line ${p.line}: ${p.message}`).join('\n')}`,
+    );
+  }
+  if (err instanceof ScoreModelError) throw new UsageError(err.message);
+  throw err;
+}
+
+function whatIfCommand(
+  report: string | undefined,
+  unit: string | undefined,
+  dropin: string | undefined,
+): number {
+  if (!dropin) throw new UsageError('whatif needs --dropin FILE');
+  const { assessment, systemdVersion } = unitFromReport(report, unit);
+  try {
+    const r = whatIf(assessment, readFileSync(dropin, 'utf8'), { systemdVersion });
+    const changes = r.changes.map((c) => ({ id: c.id, from: c.from, to: c.to }));
+    process.stdout.write(
+      `${JSON.stringify({ unit: r.unit, before: r.before, after: r.after, exact: r.exact, reason: r.reason, changes }, null, 2)}\n`,
+    );
+    return 0;
+  } catch (err) {
+    return scoreModelFailure(err);
+  }
+}
+
+function suggestCommand(report: string | undefined, unit: string | undefined, json: boolean): number {
+  const { assessment, systemdVersion } = unitFromReport(report, unit);
+  try {
+    const s = suggestDropIn(assessment, { systemdVersion });
+    process.stdout.write(
+      json ? `${JSON.stringify(s, null, 2)}\n` : s.text.endsWith('\n') ? s.text : `${s.text}\n`,
+    );
+    return 0;
+  } catch (err) {
+    return scoreModelFailure(err);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
+  // `user …` and `token …` parse their own options (auth-cli.ts).
+  if (argv[0] === 'user' || argv[0] === 'token') {
+    return authMain(argv, { configFile: process.env.UNITSCORE_CONFIG });
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -224,6 +296,9 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
+      report: { type: 'string' },
+      unit: { type: 'string' },
+      dropin: { type: 'string' },
     },
   });
   if (values.version) {
@@ -242,6 +317,10 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     case 'parse':
       return parseFile(positionals[1]);
+    case 'whatif':
+      return whatIfCommand(values.report, values.unit, values.dropin);
+    case 'suggest':
+      return suggestCommand(values.report, values.unit, values.json ?? false);
     case 'reparse':
       if (!configFile) throw new UsageError('reparse needs --config FILE');
       return reparseAll(configFile);
@@ -263,7 +342,12 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof MigrationError || err instanceof UsageError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof MigrationError ||
+      err instanceof UsageError ||
+      err instanceof AuthUsageError
+    ) {
       process.stderr.write(`unitscore: ${err.message}\n`);
     } else if (
       err instanceof TypeError &&

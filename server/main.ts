@@ -2,18 +2,39 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ScanActivity } from './collect/scan-activity.js';
 import type { ScanHooks } from './collect/scan-host.js';
 import type { RoundProgress } from './collect/scan-round.js';
-import { startScheduler } from './collect/scheduler.js';
+import { type DueStore, startScheduler } from './collect/scheduler.js';
 import type { Config, HostTarget } from './config/config.js';
+import type { ScanNow } from './http/app.js';
 import { buildApp } from './http/app.js';
+import { setupNotice } from './http/auth/index.js';
 import { type Db, openDb } from './store/db.js';
 import { syncInventory } from './store/hosts.js';
 import { housekeep } from './store/housekeeping.js';
 import { ScanWriter } from './store/scans.js';
+import { ScheduleStore } from './store/schedule.js';
 import { version } from './version.js';
 
 // The composition root: config → database → inventory → HTTP app → scheduler, in that order.
 
 const HOUSEKEEPING_INTERVAL_MS = 6 * 3_600_000;
+
+/** Due times by host name, kept in the database by host id. */
+function scheduleStore(db: Db, ids: Map<string, number>): DueStore {
+  const store = new ScheduleStore(db);
+  const names = new Map([...ids].map(([name, id]) => [id, name]));
+  return {
+    load: () =>
+      new Map(
+        [...store.load()].flatMap(([id, due]) =>
+          names.has(id) ? [[names.get(id) as string, due] as const] : [],
+        ),
+      ),
+    save: (name, due) => {
+      const id = ids.get(name);
+      if (id !== undefined) store.save(id, due);
+    },
+  };
+}
 
 export interface Running {
   url: string;
@@ -63,7 +84,24 @@ export async function startUnitscore(
 ): Promise<Running> {
   const db = openDb(config.database);
   const activity = new ScanActivity();
-  const app = await buildApp({ db, version, demo: options.demo, logger: options.logger, activity });
+  // The scheduler starts after the app is built; the API reaches it through this.
+  let scanNow: ScanNow = () => 0;
+  let setupToken: string | null = null;
+  const app = await buildApp({
+    db,
+    version,
+    demo: options.demo,
+    logger: options.logger,
+    activity,
+    scanNow: (filter) => scanNow(filter),
+    http: config.http,
+    auth: {
+      secureCookies: config.http.secureCookies,
+      onSetupToken: (token) => {
+        setupToken = token;
+      },
+    },
+  });
   const log = app.log.child({ component: 'scheduler' });
   if (options.demo) {
     log.warn(
@@ -79,11 +117,18 @@ export async function startUnitscore(
     connectTimeoutMs: config.scan.connectTimeoutMs,
     timeoutMs: config.scan.timeoutMs,
     maxOutputBytes: config.scan.maxOutputBytes,
+    startSpreadMs: config.scan.startSpreadMs,
+    store: scheduleStore(db, recorder.ids),
     onResult: recorder.record,
     hooks: recorder.hooks,
-    onRoundDone: (round) => log.info(round, 'scan round finished'),
     activity,
   });
+  scanNow = (filter) =>
+    scheduler.scanNow(
+      (t) =>
+        (filter.host === undefined || t.name === filter.host) &&
+        (filter.label === undefined || t.labels.includes(filter.label)),
+    );
   const housekeeping = () => {
     const started = Date.now();
     const result = housekeep(db, config.retention);
@@ -96,6 +141,8 @@ export async function startUnitscore(
   const housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_INTERVAL_MS);
   housekeepingTimer.unref();
   const url = await app.listen({ host: config.listen.host, port: config.listen.port });
+  // No user yet: the one-time token that creates the first admin, with the page that takes it.
+  if (setupToken) process.stderr.write(`${setupNotice(url, setupToken)}\n`);
   return {
     url,
     db,

@@ -37,6 +37,7 @@ export class ScanActivity {
 
   hostStarted(target: HostTarget): void {
     this.scanning.add(target.name);
+    this.total++;
   }
 
   hostDone({ target, result }: RoundProgress): void {

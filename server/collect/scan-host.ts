@@ -72,10 +72,17 @@ export function interpretReport(
     ...analysis.problems.map((p) => ({ unit: null, message: `report line ${p.line}: ${p.reason}` })),
   ];
   if (!complete) {
+    // No header, no meta: what the host printed is no report at all (a banner, a wrapper's
+    // message, noise), which "cut off" would misdescribe. Show its start, escaped.
+    const unreadable = Object.keys(meta).length === 0 && whole.length === 0 && analysis.problems.length > 0;
+    const reason = analysis.problems[0]?.reason ?? '';
+    const start = report.slice(0, 60).replace(/[^\x20-\x7e]/g, '.');
     return {
       ...base,
       status: 'parse-error',
-      error: 'the report was cut off before its end frame',
+      error: unreadable
+        ? `the host's output is not a unitscore report${reason === 'not a unitscore report' ? '' : ` (${reason})`}; it starts with "${start}": check what runs for the scanning user there`
+        : `the report was cut off after ${Buffer.byteLength(report)} bytes, before its end frame: the connection was lost or collect.sh was stopped on the host`,
       units: whole,
       errors,
     };
@@ -132,5 +139,20 @@ export async function scanHost(
       repeatOf,
     };
   }
-  return { ...common, ...interpretReport(collected.report.toString('utf8')) };
+  const interpreted = interpretReport(collected.report.toString('utf8'));
+  // Output that is no report at all from a command that exited non-zero (a nologin account, a
+  // wrapper that refused): the command failed, and its exit status is the first clue.
+  if (
+    collected.error !== null &&
+    interpreted.status === 'parse-error' &&
+    Object.keys(interpreted.meta).length === 0
+  ) {
+    return {
+      ...common,
+      ...interpreted,
+      status: 'command-failed',
+      error: `${collected.error}, and ${interpreted.error}`,
+    };
+  }
+  return { ...common, ...interpreted };
 }

@@ -1,63 +1,163 @@
 import type { HostTarget } from '../config/config.js';
 import type { CollectOptions } from './collect.js';
 import { ScanActivity } from './scan-activity.js';
-import type { ScanHooks } from './scan-host.js';
-import { type RoundProgress, scanRound } from './scan-round.js';
+import { type ScanHooks, type ScanResult, scanHost } from './scan-host.js';
+import type { RoundProgress } from './scan-round.js';
+import { firstDue, nextDue } from './schedule-policy.js';
+
+export interface Due {
+  dueAt: number;
+  failures: number;
+}
+
+/** Where due times live between restarts (the database), keyed by host name. */
+export interface DueStore {
+  load(): Map<string, Due>;
+  save(name: string, due: Due): void;
+}
 
 export interface SchedulerOptions extends CollectOptions {
   targets: HostTarget[];
+  /** For hosts without an interval of their own. */
   intervalMs: number;
   concurrency: number;
+  /** Hosts never scanned before start within this window, evenly spread. */
+  startSpreadMs: number;
+  store: DueStore;
   onResult: (progress: RoundProgress) => void;
   hooks?: (target: HostTarget) => ScanHooks;
-  onRoundDone?: (round: { number: number; durationMs: number }) => void;
   activity?: ScanActivity;
+  clock?: () => number;
+  random?: () => number;
+  /** The scan itself; injectable for tests of the schedule. */
+  scan?: (target: HostTarget, options: CollectOptions, hooks?: ScanHooks) => Promise<ScanResult>;
 }
 
 export interface Scheduler {
-  /** Resolves when the first round, started at once, has finished. */
+  /** Resolves once every host has been scanned at least once since start. */
   firstRound: Promise<void>;
+  /** Make hosts due now ("scan now"); returns how many were matched. */
+  scanNow(match: (target: HostTarget) => boolean): number;
   stop(): Promise<void>;
 }
 
+const MAX_SLEEP_MS = 60_000;
+
 /**
- * Scan the fleet now, then again `intervalMs` after each round finishes (never on a fixed
- * clock, so a slow round cannot pile up on the next one).
+ * Per-host schedule: each host is due again an interval (with jitter) after its last scan
+ * ended, sooner with exponential backoff while it fails; at most `concurrency` scans at once,
+ * never two of one host; due times persisted so a restart picks up where it left off.
  */
 export function startScheduler(options: SchedulerOptions): Scheduler {
+  const clock = options.clock ?? Date.now;
+  const random = options.random ?? Math.random;
+  const scan = options.scan ?? scanHost;
   const activity = options.activity ?? new ScanActivity();
+  const stored = options.store.load();
+  const started = clock();
+  const fresh = options.targets.filter((t) => !stored.has(t.name));
+  const due = new Map<string, Due>(
+    options.targets.map((t) => [
+      t.name,
+      stored.get(t.name) ?? {
+        dueAt: firstDue(
+          started,
+          fresh.indexOf(t),
+          fresh.length,
+          Math.min(options.startSpreadMs, t.intervalMs ?? options.intervalMs),
+        ),
+        failures: 0,
+      },
+    ]),
+  );
+  const running = new Map<string, Promise<void>>();
+  const scannedOnce = new Set<string>();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let current: Promise<void> = Promise.resolve();
-  let number = 0;
-  const round = (): Promise<void> => {
-    const started = Date.now();
-    number++;
-    const thisRound = number;
-    activity.roundStarted(options.targets.length, started);
-    current = scanRound(
-      options.targets,
-      options,
-      (progress) => {
-        activity.hostDone(progress);
-        options.onResult(progress);
-      },
-      (target) => activity.hostStarted(target),
-      options.hooks,
-    ).then(() => {
-      activity.roundFinished(stopped ? null : Date.now() + options.intervalMs);
-      options.onRoundDone?.({ number: thisRound, durationMs: Date.now() - started });
-      if (!stopped) timer = setTimeout(round, options.intervalMs);
-    });
-    return current;
+  let done = 0;
+  let resolveFirst: () => void = () => {};
+  const firstRound = new Promise<void>((resolve) => {
+    resolveFirst = resolve;
+  });
+  if (options.targets.length === 0) resolveFirst();
+
+  const nextWake = (): number | null => {
+    let next: number | null = null;
+    for (const t of options.targets) {
+      if (running.has(t.name)) continue;
+      const at = (due.get(t.name) as Due).dueAt;
+      if (next === null || at < next) next = at;
+    }
+    return next;
   };
-  const firstRound = round();
+
+  const intervalOf = (t: HostTarget) => t.intervalMs ?? options.intervalMs;
+  const launch = (target: HostTarget) => {
+    if (running.size === 0) activity.roundStarted(0, clock());
+    activity.hostStarted(target);
+    const job = scan(target, options, options.hooks?.(target))
+      .then((result) => {
+        done++;
+        activity.hostDone({ done, total: options.targets.length, target, result });
+        options.onResult({ done, total: options.targets.length, target, result });
+        const failures = result.status === 'ok' ? 0 : ((due.get(target.name) as Due).failures ?? 0) + 1;
+        const next = { dueAt: nextDue(clock(), intervalOf(target), failures, random), failures };
+        due.set(target.name, next);
+        options.store.save(target.name, next);
+      })
+      .catch(() => {
+        // scanHost never throws; a store failure must not stop the others. Retry later.
+        due.set(target.name, { dueAt: nextDue(clock(), intervalOf(target), 1, random), failures: 1 });
+      })
+      .finally(() => {
+        running.delete(target.name);
+        scannedOnce.add(target.name);
+        if (scannedOnce.size === options.targets.length) resolveFirst();
+        const waiting = options.targets.some(
+          (t) => !running.has(t.name) && (due.get(t.name) as Due).dueAt <= clock(),
+        );
+        if (running.size === 0 && (stopped || !waiting))
+          activity.roundFinished(stopped ? null : nextWake(), clock());
+        tick();
+      });
+    running.set(target.name, job);
+  };
+
+  const tick = () => {
+    clearTimeout(timer);
+    if (stopped) return;
+    const now = clock();
+    const ready = options.targets
+      .filter((t) => !running.has(t.name) && (due.get(t.name) as Due).dueAt <= now)
+      .sort((a, b) => (due.get(a.name) as Due).dueAt - (due.get(b.name) as Due).dueAt);
+    for (const target of ready) {
+      if (running.size >= options.concurrency) break;
+      launch(target);
+    }
+    const wake = nextWake();
+    if (wake !== null && running.size < options.concurrency) {
+      timer = setTimeout(tick, Math.min(Math.max(wake - clock(), 10), MAX_SLEEP_MS));
+    }
+  };
+  tick();
+
   return {
     firstRound,
+    scanNow: (match) => {
+      let matched = 0;
+      for (const t of options.targets) {
+        if (!match(t)) continue;
+        matched++;
+        const current = due.get(t.name) as Due;
+        due.set(t.name, { ...current, dueAt: Math.min(current.dueAt, clock()) });
+      }
+      tick();
+      return matched;
+    },
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
-      await current;
+      await Promise.all(running.values());
     },
   };
 }

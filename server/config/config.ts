@@ -11,6 +11,8 @@ export interface HostTarget {
   identityFile: string;
   knownHosts: string;
   passphrase?: string;
+  /** How often this host is scanned; the fleet default when absent. */
+  intervalMs?: number;
   /** Bastions to go through, in order. */
   jump?: Hop[];
 }
@@ -22,11 +24,17 @@ export interface Config {
   database: string;
   scan: {
     intervalMs: number;
+    startSpreadMs: number;
     concurrency: number;
     connectTimeoutMs: number;
     timeoutMs: number;
     maxOutputBytes: number;
   };
   retention: { reportDays: number; scanDays: number };
+  http: {
+    tls: { certFile: string; keyFile: string } | null;
+    trustProxy: boolean | string | string[];
+    secureCookies: 'auto' | 'always';
+  };
   hosts: HostTarget[];
 }

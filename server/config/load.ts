@@ -26,6 +26,7 @@ export const defaults = {
   listen: { host: '127.0.0.1', port: 8080 },
   database: 'data/unitscore.db',
   intervalMinutes: 60,
+  startSpreadSeconds: 60,
   concurrency: 16,
   connectTimeoutSeconds: 10,
   timeoutSeconds: 120,
@@ -182,10 +183,18 @@ export function parseConfig(text: string, file: string): Config {
     database: path(shape.database ?? defaults.database),
     scan: {
       intervalMs: (scan.intervalMinutes ?? defaults.intervalMinutes) * 60_000,
+      startSpreadMs: (scan.startSpreadSeconds ?? defaults.startSpreadSeconds) * 1000,
       concurrency: scan.concurrency ?? defaults.concurrency,
       connectTimeoutMs: (scan.connectTimeoutSeconds ?? defaults.connectTimeoutSeconds) * 1000,
       timeoutMs: (scan.timeoutSeconds ?? defaults.timeoutSeconds) * 1000,
       maxOutputBytes: Math.round((scan.maxOutputMegabytes ?? defaults.maxOutputMegabytes) * 1024 * 1024),
+    },
+    http: {
+      tls: shape.http?.tls
+        ? { certFile: path(shape.http.tls.certFile), keyFile: path(shape.http.tls.keyFile) }
+        : null,
+      trustProxy: shape.http?.trustProxy ?? false,
+      secureCookies: (shape.http?.secureCookies as 'auto' | 'always' | undefined) ?? 'auto',
     },
     retention: {
       reportDays: shape.retention?.reportDays ?? defaultRetention.reportDays,
@@ -193,7 +202,17 @@ export function parseConfig(text: string, file: string): Config {
     },
     hosts: (shape.hosts ?? []).map((h, i) => {
       try {
-        return { name: h.name, labels: h.labels ?? [], ...resolveHost(h, sshDefaults) };
+        const labelMinutes = (h.labels ?? []).flatMap((l) => {
+          const minutes = scan.labelIntervals?.[l];
+          return minutes === undefined ? [] : [minutes];
+        });
+        const minutes = h.intervalMinutes ?? (labelMinutes.length ? Math.min(...labelMinutes) : undefined);
+        return {
+          name: h.name,
+          labels: h.labels ?? [],
+          ...resolveHost(h, sshDefaults),
+          ...(minutes === undefined ? {} : { intervalMs: minutes * 60_000 }),
+        };
       } catch (err) {
         throw new ConfigError(file, `hosts[${i}]`, lineOf(`/hosts/${i}`), (err as Error).message);
       }

@@ -21,6 +21,7 @@ export const HostConfig = Type.Object(
     labels: Type.Optional(Type.Array(Label)),
     identityFile: Type.Optional(Type.String({ minLength: 1 })),
     knownHosts: Type.Optional(Type.String({ minLength: 1 })),
+    intervalMinutes: Type.Optional(Type.Number({ minimum: 1, maximum: 10080 })),
     // Bastions, as OpenSSH's ProxyJump: "[user@]host[:port]", several comma-separated or a list.
     jump: Type.Optional(Type.Union([JumpSpec, Type.Array(JumpSpec, { minItems: 1, maxItems: 8 })])),
   },
@@ -49,10 +50,36 @@ export const ConfigFile = Type.Object(
       Type.Object(
         {
           intervalMinutes: Type.Optional(Type.Number({ minimum: 1, maximum: 10080 })),
+          // Per label, e.g. {"env=prod": 30}; a host with several takes the shortest.
+          labelIntervals: Type.Optional(
+            Type.Record(
+              Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/=-]*$' }),
+              Type.Number({ minimum: 1, maximum: 10080 }),
+            ),
+          ),
+          // Hosts never scanned before are spread over this many seconds at start.
+          startSpreadSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86400 })),
           concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
           connectTimeoutSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 600 })),
           timeoutSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 3600 })),
           maxOutputMegabytes: Type.Optional(Type.Number({ minimum: 1, maximum: 1024 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    http: Type.Optional(
+      Type.Object(
+        {
+          // HTTPS: PEM certificate (chain) and key files.
+          tls: Type.Optional(
+            Type.Object(
+              { certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) },
+              { additionalProperties: false },
+            ),
+          ),
+          // Behind a reverse proxy: true, or the proxy's addresses/CIDRs (Fastify's trustProxy).
+          trustProxy: Type.Optional(Type.Union([Type.Boolean(), Type.String(), Type.Array(Type.String())])),
+          secureCookies: Type.Optional(Type.Enum(['auto', 'always'])),
         },
         { additionalProperties: false },
       ),

@@ -5,11 +5,21 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { ScanActivity } from '../collect/scan-activity.js';
 import { webDistDir } from '../paths.js';
 import type { Db } from '../store/db.js';
+import { fleetQueries } from '../store/queries/index.js';
 import { Views } from '../store/views.js';
+import { type AuthOptions, registerAuth } from './auth/index.js';
 import { registerErrorHandling } from './errors.js';
+import { metricsRoutes } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
 import { activityRoutes } from './routes/activity.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
+import { hostHistoryRoutes } from './routes/host-history.js';
 import { hostRoutes } from './routes/hosts.js';
+import { scoreRoutes } from './routes/score.js';
+import { type HttpOptions, httpServerOptions, registerWebSecurity } from './security.js';
+
+export type ScanNow = (filter: { host?: string; label?: string }) => number;
 
 export interface AppOptions {
   db: Db;
@@ -18,8 +28,16 @@ export interface AppOptions {
   /** The scheduler's live state; a fresh idle one when nothing scans (tests, tools). */
   activity?: ScanActivity;
   logger?: FastifyServerOptions['logger'];
+  /** "Scan now" for a host, a label or the fleet; absent where nothing scans. */
+  scanNow?: ScanNow;
   /** The built web app; omitted or missing, only the API is served. */
   webDir?: string | null;
+  /** The clock: "today" for trends, "the last 24 hours" for metrics. */
+  now?: () => number;
+  /** Access control (always on): sessions, setup token, login rate limit. */
+  auth?: AuthOptions;
+  /** TLS, reverse proxy and body limits. */
+  http?: HttpOptions;
 }
 
 /** Build the whole HTTP app without listening, so tests can `inject` requests. */
@@ -27,17 +45,33 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     logger: options.logger ?? false,
     routerOptions: { maxParamLength: 600 },
+    ...httpServerOptions(options.http),
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerErrorHandling(app);
   const views = new Views(options.db);
+  const queries = fleetQueries(options.db);
+  const now = options.now ?? Date.now;
+  // --- Access control and web defences (issue 6). Before every route: the onRoute hook gives
+  // each route its rule from auth/role-matrix.ts, and a route without one stops the start.
+  await registerWebSecurity(app, options.http);
+  await registerAuth(app, { ...options.auth, db: options.db, now });
+  // --- end of access control.
+  await registerOpenApi(app, { version: options.version });
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { version: options.version, demo: options.demo });
       await api.register(hostRoutes, { views });
-      await api.register(activityRoutes, { activity: options.activity ?? new ScanActivity() });
+      await api.register(scoreRoutes, { views });
+      await api.register(activityRoutes, {
+        activity: options.activity ?? new ScanActivity(),
+        scanNow: options.scanNow ?? (() => 0),
+      });
+      await api.register(fleetRoutes, { queries, now });
+      await api.register(hostHistoryRoutes, { queries, now });
     },
     { prefix: '/api/v1' },
   );
+  await app.register(metricsRoutes, { queries, now });
   const webDir = options.webDir === undefined ? webDistDir : options.webDir;
   if (webDir && existsSync(webDir)) {
     await app.register(fastifyStatic, { root: webDir, wildcard: false });

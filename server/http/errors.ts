@@ -31,6 +31,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
 function httpReason(status: number): string {
   const reasons: Record<number, string> = {
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    409: 'Conflict',
+    422: 'Unprocessable Entity',
+    429: 'Too Many Requests',
     400: 'Bad Request',
     404: 'Not Found',
     405: 'Method Not Allowed',

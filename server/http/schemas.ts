@@ -99,3 +99,271 @@ export const ScanActivityBody = Type.Object({
   failed: Type.Integer(),
   scanning: Type.Array(Type.String()),
 });
+
+// ---- Fleet screens (issue 5): overview, trends, worst units, directive gaps, history, diff.
+
+const Labels = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+  maxItems: 16,
+  description:
+    'Only hosts carrying this label; repeat for several (all must match). Retired hosts never count.',
+});
+const Day = Type.String({ format: 'date', description: 'A UTC day, YYYY-MM-DD.' });
+const Time = Type.String({ format: 'date-time' });
+const HostRef = Type.Object({ id: Type.Integer(), name: Type.String() });
+const Bands = Type.Object(
+  {
+    PERFECT: Type.Integer(),
+    SAFE: Type.Integer(),
+    OK: Type.Integer(),
+    MEDIUM: Type.Integer(),
+    EXPOSED: Type.Integer(),
+    UNSAFE: Type.Integer(),
+    DANGEROUS: Type.Integer(),
+  },
+  { description: 'Units per predicate band (the word systemd prints for the exposure).' },
+);
+const ExposureStats = Type.Object({
+  units: Type.Integer({ description: 'Units with an exposure.' }),
+  median: Nullable(Exposure),
+  p90: Nullable(Exposure),
+  worst: Nullable(Exposure),
+  bands: Bands,
+});
+const TrendDays = Type.Optional(
+  Type.Integer({ enum: [7, 30, 90, 365], default: 30, description: 'The range: 7, 30, 90 or 365 days.' }),
+);
+const Bucket = Type.Enum(['day', 'week'], {
+  description: 'day: the state at the end of each day; week: at the end of each ISO week.',
+});
+const TrendBucket = Type.Optional(Type.Enum(['day', 'week'], { ...Bucket, default: 'day' }));
+const TrendTo = Type.Optional(
+  Type.String({ format: 'date', description: 'Last day of the range (default: today, UTC).' }),
+);
+const FormatParam = Type.Optional(
+  Type.Enum(['json', 'csv'], {
+    description: 'csv: every row as CSV, no pagination (same as Accept: text/csv).',
+  }),
+);
+const PageLimit = Type.Optional(
+  Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Rows per page; ignored for CSV.' }),
+);
+const PageCursor = Type.Optional(
+  Type.String({
+    minLength: 1,
+    maxLength: 1024,
+    pattern: '^[A-Za-z0-9_-]+$',
+    description: 'nextCursor of the previous page.',
+  }),
+);
+const NextCursor = Nullable(
+  Type.String({ description: 'Pass as cursor for the next page; null on the last.' }),
+);
+const ScanRef = Type.Object({ scanId: Type.Integer(), at: Time });
+const CheckFlip = Type.Object({
+  check: Type.String(),
+  name: Type.String(),
+  from: Nullable(Type.Boolean()),
+  to: Nullable(Type.Boolean()),
+});
+
+export const FleetQuery = Type.Object({ label: Type.Optional(Labels), format: FormatParam });
+
+export const FleetOverviewResponse = Type.Object({
+  labels: Type.Array(Type.String()),
+  hosts: Type.Object({
+    total: Type.Integer(),
+    byStatus: Type.Array(Type.Object({ status: Type.Enum(SCAN_STATUSES), hosts: Type.Integer() }), {
+      description: 'Hosts by the status of their latest scan; every status listed.',
+    }),
+    neverScanned: Type.Integer(),
+    withUnits: Type.Integer({ description: 'Hosts with a successful scan, whose units are counted.' }),
+  }),
+  units: Type.Integer({ description: 'Current units, with or without an exposure.' }),
+  exposure: ExposureStats,
+  lastScanAt: Nullable(Time),
+});
+
+export const FleetTrendQuery = Type.Object({
+  label: Type.Optional(Labels),
+  days: TrendDays,
+  bucket: TrendBucket,
+  to: TrendTo,
+  format: FormatParam,
+});
+
+export const FleetTrendResponse = Type.Object({
+  label: Nullable(
+    Type.String({ description: 'The label whose daily rollups were read; null: the whole fleet.' }),
+  ),
+  ignoredLabels: Type.Array(Type.String(), {
+    description: 'Rollups are kept per single label: further labels of the filter are not applied to trends.',
+  }),
+  days: Type.Integer(),
+  bucket: Bucket,
+  to: Day,
+  points: Type.Array(
+    Type.Object({ day: Day, week: Nullable(Type.String()), hosts: Type.Integer(), exposure: ExposureStats }),
+  ),
+});
+
+export const HostTrendQuery = Type.Object({
+  days: TrendDays,
+  bucket: TrendBucket,
+  to: TrendTo,
+  format: FormatParam,
+});
+
+export const HostTrendResponse = Type.Object({
+  host: HostRef,
+  days: Type.Integer(),
+  bucket: Bucket,
+  to: Day,
+  points: Type.Array(
+    Type.Object({
+      day: Day,
+      week: Nullable(Type.String()),
+      scanId: Nullable(
+        Type.Integer({ description: 'The successful scan whose state held; null before the first.' }),
+      ),
+      units: Nullable(Type.Integer()),
+      worst: Nullable(Exposure),
+      median: Nullable(Exposure),
+    }),
+  ),
+});
+
+export const UnitTrendResponse = Type.Object({
+  host: HostRef,
+  unit: Type.String(),
+  days: Type.Integer(),
+  bucket: Bucket,
+  to: Day,
+  points: Type.Array(
+    Type.Object({
+      day: Day,
+      week: Nullable(Type.String()),
+      present: Type.Boolean(),
+      exposure: Nullable(Exposure),
+      predicate: Nullable(Predicate),
+    }),
+  ),
+});
+
+export const PageQuery = Type.Object({ limit: PageLimit, cursor: PageCursor, format: FormatParam });
+export const FleetPageQuery = Type.Object({
+  label: Type.Optional(Labels),
+  limit: PageLimit,
+  cursor: PageCursor,
+  format: FormatParam,
+});
+export const FleetHostUnitsQuery = Type.Object({
+  label: Type.Optional(Labels),
+  unit: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Only this unit name.' })),
+  limit: PageLimit,
+  cursor: PageCursor,
+  format: FormatParam,
+});
+
+export const FleetUnitsResponse = Type.Object({
+  units: Type.Array(
+    Type.Object({
+      unit: Type.String(),
+      hosts: Type.Integer({ description: 'Hosts running it now.' }),
+      median: Nullable(Exposure),
+      worst: Nullable(Exposure),
+      predicate: Nullable(Predicate),
+    }),
+  ),
+  nextCursor: NextCursor,
+});
+
+export const FleetHostUnitsResponse = Type.Object({
+  units: Type.Array(
+    Type.Object({
+      hostId: Type.Integer(),
+      host: Type.String(),
+      unit: Type.String(),
+      exposure: Exposure,
+      predicate: Predicate,
+      failing: Type.Integer(),
+    }),
+  ),
+  nextCursor: NextCursor,
+});
+
+export const DirectiveGapsResponse = Type.Object({
+  units: Type.Integer({ description: 'Current units on the selected hosts.' }),
+  hosts: Type.Integer({ description: 'Selected hosts with units.' }),
+  gaps: Type.Array(
+    Type.Object({
+      check: Type.String(),
+      name: Type.String(),
+      description: Nullable(Type.String()),
+      units: Type.Integer({ description: 'Units failing the check.' }),
+      hosts: Type.Integer({ description: 'Hosts with at least one such unit.' }),
+      exposureGain: Type.Number({
+        minimum: 0,
+        description:
+          'Exposure points the fleet would lose, summed over those units, if it were fixed everywhere.',
+      }),
+    }),
+  ),
+  nextCursor: NextCursor,
+});
+
+export const UnitHistoryResponse = Type.Object({
+  host: HostRef,
+  unit: Type.String(),
+  intervals: Type.Array(
+    Type.Object({
+      from: ScanRef,
+      to: Nullable(ScanRef),
+      exposure: Nullable(Exposure),
+      predicate: Nullable(Predicate),
+      failing: Type.Integer(),
+      flipped: Type.Array(CheckFlip, { description: 'Checks flipped since the interval before.' }),
+    }),
+  ),
+  nextCursor: NextCursor,
+});
+
+export const ScanDiffQuery = Type.Object({
+  from: Type.Optional(Type.Integer({ minimum: 1, description: 'Scan id of the host to diff from.' })),
+  to: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'Scan id to diff to (default: the latest state).' }),
+  ),
+  fromDate: Type.Optional(
+    Type.String({ format: 'date', description: 'Diff from the state at the end of this UTC day.' }),
+  ),
+  toDate: Type.Optional(
+    Type.String({ format: 'date', description: 'Diff to the state at the end of this UTC day.' }),
+  ),
+  format: FormatParam,
+});
+
+const DiffSide = Type.Object({ scanId: Nullable(Type.Integer()), at: Nullable(Time) });
+const ChangeKind = Type.Enum(['worse', 'better', 'appeared', 'removed', 'changed']);
+
+export const ScanDiffResponse = Type.Object({
+  host: HostRef,
+  from: DiffSide,
+  to: DiffSide,
+  summary: Type.Object({
+    worse: Type.Integer(),
+    better: Type.Integer(),
+    appeared: Type.Integer(),
+    removed: Type.Integer(),
+    changed: Type.Integer({ description: 'Same exposure, checks flipped.' }),
+    unchanged: Type.Integer(),
+  }),
+  units: Type.Array(
+    Type.Object({
+      unit: Type.String(),
+      change: ChangeKind,
+      from: Nullable(Exposure),
+      to: Nullable(Exposure),
+      delta: Nullable(Type.Number()),
+      flipped: Type.Array(CheckFlip),
+    }),
+  ),
+});

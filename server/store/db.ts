@@ -1,14 +1,13 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrationsDir } from '../paths.js';
 import { migrate } from './migrate.js';
+import { preparePrivateDatabase } from './private-files.js';
 
 export type Db = Database.Database;
 
 /** Open (creating if needed) and migrate the database. Throws MigrationError when it cannot. */
 export function openDb(file: string, options: { migrationsDir?: string } = {}): Db {
-  mkdirSync(dirname(file), { recursive: true });
+  preparePrivateDatabase(file);
   const db = new Database(file);
   // WAL: readers (the API) never wait for the scan writer, and a crash loses no committed scan.
   db.pragma('journal_mode = WAL');

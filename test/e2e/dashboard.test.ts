@@ -79,8 +79,8 @@ async function text(locator: Locator): Promise<string> {
   return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
 
-async function activityNow(url: string): Promise<ApiActivity> {
-  const res = await fetch(new URL('/api/v1/scans/activity', url));
+async function activityNow(url: string, headers: Record<string, string>): Promise<ApiActivity> {
+  const res = await fetch(new URL('/api/v1/scans/activity', url), { headers });
   assert.equal(res.status, 200);
   return (await res.json()) as ApiActivity;
 }
@@ -131,14 +131,27 @@ describe('dashboard (demo fleet, Chromium)', () => {
         if (path.startsWith('/api/')) apiRequests.push(path);
       });
       page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+      // The Content-Security-Policy allows no inline script or style: anything it blocks is a bug.
+      page.on('console', (msg) => {
+        if (/Content Security Policy/i.test(msg.text())) pageErrors.push(`csp: ${msg.text()}`);
+      });
       // Host data is hostile: a dialog would mean some host text was run as markup.
       page.on('dialog', (dialog) => {
         pageErrors.push(`dialog: ${dialog.message()}`);
         void dialog.dismiss();
       });
-      const res = await fetch(new URL('/api/v1/hosts', server.url));
+      const res = await fetch(new URL('/api/v1/hosts', server.url), { headers: server.apiHeaders });
       assert.equal(res.status, 200);
       apiHosts = ((await res.json()) as { hosts: ApiHost[] }).hosts;
+
+      // Nothing but the login page without a session; log in through it, as a user does.
+      await page.goto(server.url);
+      await page.getByTestId('login-form').waitFor();
+      assert.equal(await page.getByTestId('hosts-table').count(), 0);
+      await page.getByTestId('login-name').fill(server.login.name);
+      await page.getByTestId('login-password').fill(server.login.password);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('hosts-table').waitFor();
     },
     { timeout: 120_000 },
   );
@@ -185,11 +198,12 @@ describe('dashboard (demo fleet, Chromium)', () => {
   test('the top bar says when the last scan round finished and when the next one is due, as the API says', async () => {
     const status = await idleStatus(page);
     const from = Date.now() - 20_000; // the page's "now" is its last poll (every 15 s when idle) or later
-    const activity = await activityNow(server.url);
+    const activity = await activityNow(server.url, server.apiHeaders);
     const shown = await text(status);
     const to = Date.now();
 
-    // The demo server resolves once its first round is stored; the next one is an hour away.
+    // The demo server resolves once its first round is stored; next come the retries of its two
+    // failing hosts (backoff: about a minute), the healthy ones an hour later.
     assert.equal(activity.running, false);
     assert.ok(activity.round >= 1, `round ${activity.round}`);
     assert.ok(activity.finishedAt !== null && activity.nextRoundAt !== null, JSON.stringify(activity));
@@ -205,7 +219,7 @@ describe('dashboard (demo fleet, Chromium)', () => {
       texts.has(shown),
       `top bar says ${JSON.stringify(shown)}, expected one of ${JSON.stringify([...texts])}`,
     );
-    assert.match(shown, /^Last scan round finished .+ · next in \d+ min\.?$/);
+    assert.match(shown, /^Last scan round finished .+ · next (in .+|due now)$/);
     const title = (await status.getAttribute('title')) ?? '';
     assert.match(title, new RegExp(`^Round ${activity.round} finished .+\nNext round .+$`));
     assert.equal(await page.getByTestId('host-scanning').count(), 0, 'no host is being scanned');
@@ -289,7 +303,9 @@ describe('dashboard (demo fleet, Chromium)', () => {
     // The glyphs are the host's verdicts: as many ✓, ✗ and blanks as the API has set true/false/null.
     const hostId = /#\/hosts\/(\d+)/.exec(page.url())?.[1];
     const detail = (await (
-      await fetch(`${server.url}/api/v1/hosts/${hostId}/units/${encodeURIComponent(unitName)}`)
+      await fetch(`${server.url}/api/v1/hosts/${hostId}/units/${encodeURIComponent(unitName)}`, {
+        headers: server.apiHeaders,
+      })
     ).json()) as {
       unit: { checks: { set: boolean | null }[] };
     };
@@ -317,7 +333,12 @@ describe('dashboard (demo fleet, Chromium)', () => {
     assert.equal(new URL(shared).hash.includes('?unit='), true);
     const other = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
+      // Another browser has no session: the link asks for a login first, then shows what it points to.
       await other.goto(shared);
+      await other.getByTestId('login-name').fill(server.login.name);
+      await other.getByTestId('login-password').fill(server.login.password);
+      await other.getByTestId('login-submit').click();
+      assert.equal(other.url(), shared, 'the link survives the login');
       const opened = other.locator(
         `[data-testid="unit-row"][data-unit="${unitName.replace(/["\\]/g, '\\$&')}"]`,
       );
@@ -337,6 +358,8 @@ describe('dashboard (demo fleet, Chromium)', () => {
     // The demo server's next round is an hour away, so the scheduler's side is played here
     // (only /api/v1/scans/activity is answered by the test; everything else is the real server).
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // The same logged-in user in a second browser context: the session cookie goes along.
+    await context.addCookies(await page.context().cookies());
     const live = await context.newPage();
     live.on('pageerror', (err) => pageErrors.push(`pageerror (live): ${err.message}`));
     const requests: string[] = [];
@@ -357,7 +380,7 @@ describe('dashboard (demo fleet, Chromium)', () => {
     const ACTIVITY = '/api/v1/scans/activity';
     const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
 
-    const real = await activityNow(server.url);
+    const real = await activityNow(server.url, server.apiHeaders);
     const scanning = apiHosts
       .map((h) => h.name)
       .sort()

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { loadDemoReports } from '../../server/demo/fleet.js';
 import { packageRoot } from '../../server/paths.js';
 import { openDb } from '../../server/store/db.js';
 import { syncInventory } from '../../server/store/hosts.js';
@@ -67,6 +68,40 @@ describe('the unitscore command', () => {
     const garbage = await cli(['parse', '-'], 'this is not\na systemd-analyze output\n');
     assert.equal(garbage.code, 1);
     assert.ok(JSON.parse(garbage.stdout).problems.length > 0);
+  });
+
+  test('whatif and suggest on a recorded report; a bad drop-in is refused with its line', async () => {
+    const [web] = loadDemoReports().filter((r) => r.name === 'web-01.report.gz');
+    const report = join(dir, 'web-01.report');
+    writeFileSync(report, web?.text ?? '');
+    const dropin = join(dir, 'override.conf');
+    writeFileSync(dropin, '[Service]\nPrivateTmp=yes\nProtectSystem=strict\n');
+    const predicted = await cli([
+      'whatif',
+      '--report',
+      report,
+      '--unit',
+      'nginx.service',
+      '--dropin',
+      dropin,
+    ]);
+    assert.equal(predicted.code, 0, predicted.stderr);
+    const body = JSON.parse(predicted.stdout);
+    assert.deepEqual(Object.keys(body), ['unit', 'before', 'after', 'exact', 'reason', 'changes']);
+    assert.equal(body.before, 9.6);
+    assert.ok(body.after < body.before);
+    assert.ok(body.changes.some((c: { id: string; to: number }) => c.id === 'ProtectSystem' && c.to === 0));
+    const suggestion = await cli(['suggest', '--report', report, '--unit', 'nginx.service']);
+    assert.equal(suggestion.code, 0, suggestion.stderr);
+    assert.match(suggestion.stdout, /^# override\.conf suggested by unitscore for nginx\.service/);
+    assert.match(suggestion.stdout, /\n\[Service\]\n/);
+    writeFileSync(dropin, '[Service]\nProtectSystem=sometimes\n');
+    const bad = await cli(['whatif', '--report', report, '--unit', 'nginx.service', '--dropin', dropin]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /line 2: /);
+    const missing = await cli(['whatif', '--report', report, '--unit', 'nosuch.service', '--dropin', dropin]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /has no unit "nosuch\.service"/);
   });
 
   test('backup makes a consistent copy while the database is open for writing', async () => {

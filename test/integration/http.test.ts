@@ -7,6 +7,7 @@ import { type App, buildApp } from '../../server/http/app.js';
 import { type Db, openDb } from '../../server/store/db.js';
 import { syncInventory } from '../../server/store/hosts.js';
 import { saveScan } from '../../server/store/scans.js';
+import { bearer } from '../support/auth.js';
 import { check, failedScan, okScan, unit } from '../support/scan-results.js';
 
 describe('HTTP API', () => {
@@ -16,6 +17,9 @@ describe('HTTP API', () => {
   let webId: number;
   let dbId: number;
   const hostile = 'evil<script>alert(1)</script>@x\\x2d.service';
+  // Every read as a viewer token: the API has no unauthenticated data (auth-*.test.ts test that).
+  let viewer: { authorization: string };
+  const get = (url: string) => app.inject({ url, headers: viewer });
 
   before(async () => {
     db = openDb(join(dir, 'http.db'));
@@ -36,6 +40,7 @@ describe('HTTP API', () => {
     );
     saveScan(db, dbId, failedScan('hostkey-changed', 'HOST KEY CHANGED'));
     app = await buildApp({ db, version: '0.0.0-test', demo: false, webDir: null });
+    viewer = bearer(db, 'viewer');
   });
   after(async () => {
     await app.close();
@@ -44,13 +49,13 @@ describe('HTTP API', () => {
   });
 
   test('health', async () => {
-    const res = await app.inject('/api/v1/health');
+    const res = await get('/api/v1/health');
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json(), { status: 'ok', version: '0.0.0-test', demo: false });
   });
 
   test('hosts: status of the last scan, worst and median as decimals', async () => {
-    const res = await app.inject('/api/v1/hosts');
+    const res = await get('/api/v1/hosts');
     assert.equal(res.statusCode, 200);
     const { hosts } = res.json();
     const web = hosts.find((h: { name: string }) => h.name === 'web-1');
@@ -66,7 +71,7 @@ describe('HTTP API', () => {
   });
 
   test('units of a host, worst first', async () => {
-    const res = await app.inject(`/api/v1/hosts/${webId}/units`);
+    const res = await get(`/api/v1/hosts/${webId}/units`);
     assert.equal(res.statusCode, 200);
     const body = res.json();
     assert.deepEqual(
@@ -83,7 +88,7 @@ describe('HTTP API', () => {
   });
 
   test("one unit's checks, whatever characters its name holds", async () => {
-    const res = await app.inject(`/api/v1/hosts/${webId}/units/nginx.service`);
+    const res = await get(`/api/v1/hosts/${webId}/units/nginx.service`);
     assert.equal(res.statusCode, 200);
     const body = res.json();
     assert.deepEqual(
@@ -97,7 +102,7 @@ describe('HTTP API', () => {
         ['PrivateTmp', true, null],
       ],
     );
-    const odd = await app.inject(`/api/v1/hosts/${webId}/units/${encodeURIComponent(hostile)}`);
+    const odd = await get(`/api/v1/hosts/${webId}/units/${encodeURIComponent(hostile)}`);
     assert.equal(odd.statusCode, 200);
     assert.equal(odd.json().unit.unit, hostile);
   });
@@ -111,7 +116,7 @@ describe('HTTP API', () => {
       [`/api/v1/hosts/${dbId}/units/cron.service`, 404, /./],
       ['/api/v1/nothing-here', 404, /no route GET \/api\/v1\/nothing-here/],
     ] as const) {
-      const res = await app.inject(url);
+      const res = await get(url);
       assert.equal(res.statusCode, status, url);
       const body = res.json();
       assert.equal(body.statusCode, status);

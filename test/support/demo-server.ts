@@ -5,14 +5,19 @@ import type { Config } from '../../server/config/config.js';
 import { startDemoFleet } from '../../server/demo/fleet.js';
 import { startUnitscore } from '../../server/main.js';
 import { defaultRetention } from '../../server/store/housekeeping.js';
+import { bearer, ensureUser, TEST_PASSWORD } from './auth.js';
 
 /**
  * The whole server as `npm start` runs it (demo fleet, SQLite file on disk, built web app), on
  * a free port and its own loopback addresses; resolves once the first scan round is stored.
+ * It has an admin (`login`, to log in through the web app) and a viewer token (`apiHeaders`,
+ * for the test's own API requests), made as `unitscore user add` / `token create` would.
  */
 export async function startDemoServer(options: { addressOctet?: number } = {}): Promise<{
   url: string;
   dir: string;
+  login: { name: string; password: string };
+  apiHeaders: { authorization: string };
   close(): Promise<void>;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'unitscore-demo-'));
@@ -23,12 +28,14 @@ export async function startDemoServer(options: { addressOctet?: number } = {}): 
     database: join(dir, 'unitscore.db'),
     scan: {
       intervalMs: 3_600_000,
+      startSpreadMs: 0,
       concurrency: 4,
       connectTimeoutMs: 5000,
       timeoutMs: 30_000,
       maxOutputBytes: 32 << 20,
     },
     retention: defaultRetention,
+    http: { tls: null, trustProxy: false, secureCookies: 'auto' },
     hosts: fleet.hosts,
   };
   let running: Awaited<ReturnType<typeof startUnitscore>>;
@@ -41,9 +48,13 @@ export async function startDemoServer(options: { addressOctet?: number } = {}): 
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  const login = { name: 'e2e-admin', password: TEST_PASSWORD };
+  await ensureUser(running.db, login.name, 'admin', login.password);
   return {
     url: running.url,
     dir,
+    login,
+    apiHeaders: bearer(running.db, 'viewer', 'e2e'),
     close: async () => {
       await running.close();
       await fleet.close();

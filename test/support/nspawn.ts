@@ -42,6 +42,8 @@ export interface HostSpec {
   enable?: string[];
   disable?: string[];
   mask?: string[];
+  /** Directories or files of this machine bound read-only into the host (`--bind-ro=FROM:TO`). */
+  bindReadOnly?: { from: string; to: string }[];
 }
 
 export interface NspawnHost {
@@ -504,7 +506,17 @@ export async function bootHosts(specs: HostSpec[], options: BootOptions = {}): P
         // detached: setsid, so the container is no part of the test's process group or terminal.
         const child = spawn(
           'systemd-nspawn',
-          ['-D', dirs.root, '-b', '--register=no', '--keep-unit', '--console=passive', '-M', machine],
+          [
+            '-D',
+            dirs.root,
+            '-b',
+            '--register=no',
+            '--keep-unit',
+            '--console=passive',
+            '-M',
+            machine,
+            ...(spec.bindReadOnly ?? []).map((b) => `--bind-ro=${b.from}:${b.to}`),
+          ],
           { detached: true, stdio: ['ignore', logFd, logFd] },
         );
         closeSync(logFd);

@@ -368,6 +368,11 @@ export interface SshdOptions {
   user?: string;
   /** Extra sshd_config lines. */
   extraConfig?: string[];
+  /**
+   * The authorized_keys lines, given the client key's public line; default one line with the
+   * session-marker forced command (see `sessions()`), which custom lines do not have.
+   */
+  authorizedKeys?: (clientKeyPub: string) => string[];
 }
 
 export interface Sshd {
@@ -479,7 +484,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   await chown(sessionsPath, user.uid, user.gid);
   // sh -c runs the forced command as the user; $SSH_ORIGINAL_COMMAND is what the client asked.
   const forced = `echo session >> ${sessionsPath}; exec /bin/sh -c \\"$SSH_ORIGINAL_COMMAND\\"`;
-  await writeFile(files.authorizedKeys, `command="${forced}" ${clientKey.publicLine}\n`, { mode: 0o600 });
+  const authorizedLines = options.authorizedKeys?.(clientKey.publicLine) ?? [
+    `command="${forced}" ${clientKey.publicLine}`,
+  ];
+  await writeFile(files.authorizedKeys, `${authorizedLines.join('\n')}\n`, { mode: 0o600 });
   await chown(files.authorizedKeys, user.uid, user.gid);
 
   const config = [

@@ -58,14 +58,14 @@ export class DirectiveGapsQuery {
   ) {
     this.filter = new HostFilter(db);
     this.sql = {
-      // (host, assessment, units), straight from the current-by-host index.
-      pairs: `SELECT host_id, assessment_id, count(*) FROM unit_intervals
-        WHERE to_scan IS NULL AND host_id IN (SELECT value FROM json_each(?))
-        GROUP BY host_id, assessment_id`,
+      // One number per current unit, host and assessment packed (host_id * 2^32 + assessment_id):
+      // a plain number per row costs a fraction of a row object, at millions of rows.
+      pairs: `SELECT host_id * 4294967296 + assessment_id FROM unit_intervals INDEXED BY unit_intervals_current_by_host
+        WHERE to_scan IS NULL AND host_id IN (SELECT value FROM json_each(?))`,
       checks: 'SELECT checks FROM assessments WHERE id = ?',
     };
     this.statements = {
-      pairs: db.prepare(this.sql.pairs).raw(),
+      pairs: db.prepare(this.sql.pairs).pluck(),
       checks: db.prepare(this.sql.checks).pluck(),
     };
   }
@@ -92,18 +92,11 @@ export class DirectiveGapsQuery {
   }
 
   run(labels: readonly string[]): DirectiveGaps {
-    // Flat columns rather than a row object per pair: a large fleet has millions of pairs.
-    const pairHosts: number[] = [];
-    const pairAssessments: number[] = [];
+    const pairs = this.statements.pairs.all(this.filter.ids(labels)) as number[];
     const perAssessment = new Map<number, number>();
-    let unitCount = 0;
-    for (const [hostId, assessmentId, n] of this.statements.pairs.iterate(
-      this.filter.ids(labels),
-    ) as Iterable<[number, number, number]>) {
-      pairHosts.push(hostId);
-      pairAssessments.push(assessmentId);
-      perAssessment.set(assessmentId, (perAssessment.get(assessmentId) ?? 0) + n);
-      unitCount += n;
+    for (const key of pairs) {
+      const assessmentId = key % 4294967296;
+      perAssessment.set(assessmentId, (perAssessment.get(assessmentId) ?? 0) + 1);
     }
     const summaries = new Map<number, AssessmentSummary>();
     for (const id of perAssessment.keys()) summaries.set(id, this.summary(id));
@@ -129,14 +122,21 @@ export class DirectiveGapsQuery {
       masks.set(id, mask);
     }
     const byHost = new Map<number, Uint32Array>();
-    for (let p = 0; p < pairHosts.length; p++) {
-      const hostId = pairHosts[p] as number;
-      let acc = byHost.get(hostId);
-      if (!acc) {
-        acc = new Uint32Array(words);
-        byHost.set(hostId, acc);
+    let lastHost = -1;
+    let acc: Uint32Array = new Uint32Array(words);
+    for (const key of pairs) {
+      const hostId = Math.floor(key / 4294967296);
+      // Rows come host by host (one index probe each); the map only backs up that order.
+      if (hostId !== lastHost) {
+        const seen = byHost.get(hostId);
+        if (seen) acc = seen;
+        else {
+          acc = new Uint32Array(words);
+          byHost.set(hostId, acc);
+        }
+        lastHost = hostId;
       }
-      const mask = masks.get(pairAssessments[p] as number) as Uint32Array;
+      const mask = masks.get(key % 4294967296) as Uint32Array;
       for (let w = 0; w < words; w++) acc[w] = (acc[w] ?? 0) | (mask[w] ?? 0);
     }
     const hosts = new Float64Array(checks);
@@ -158,6 +158,6 @@ export class DirectiveGapsQuery {
       const info = this.checkInfo[c] as (typeof this.checkInfo)[number];
       gaps.push({ ...info, units: units[c] ?? 0, hosts: hosts[c] ?? 0, exposureGain: gains[c] ?? 0 });
     }
-    return { gaps: gaps.sort(compareGaps), units: unitCount, hosts: byHost.size };
+    return { gaps: gaps.sort(compareGaps), units: pairs.length, hosts: byHost.size };
   }
 }

@@ -1,6 +1,6 @@
 import { PREDICATES, type Predicate } from '../../analyze/model.js';
 import { predicateFor } from '../../analyze/numbers.js';
-import { emptyHistogram, type Histogram } from '../rollups.js';
+import type { Histogram } from '../rollups.js';
 
 // Statistics of unit exposures (tenths) from a 101-bucket histogram, the form label_daily keeps
 // and the overview counts: exact, whatever the number of units.
@@ -44,11 +44,4 @@ export function distributionOf(histogram: Histogram): Distribution {
   const median =
     units % 2 === 1 ? kth(histogram, mid) : Math.ceil((kth(histogram, mid - 1) + kth(histogram, mid)) / 2);
   return { units, median, p90: kth(histogram, Math.ceil(0.9 * units) - 1), worst, bands };
-}
-
-/** A histogram from (exposure, count) rows; null exposures are left out. */
-export function histogramFromCounts(rows: { exposure: number | null; n: number }[]): Histogram {
-  const h = emptyHistogram();
-  for (const r of rows) if (r.exposure !== null) h[r.exposure] = (h[r.exposure] ?? 0) + r.n;
-  return h;
 }

@@ -1,7 +1,7 @@
 import type { Db } from '../db.js';
 import { emptyHistogram } from '../rollups.js';
 import { distributionOf } from './distribution.js';
-import { HostFilter } from './host-filter.js';
+import { HostFilter, type HostSelection } from './host-filter.js';
 
 /** One unit name across the fleet. */
 export interface UnitGroup {
@@ -48,58 +48,81 @@ export class WorstUnitsQuery {
     const after = '(i.exposure, i.host_id, i.unit_id) < (?, ?, ?)';
     const order = 'ORDER BY i.exposure DESC, i.host_id DESC, i.unit_id DESC LIMIT ?';
     this.sql = {
-      // Read in (unit, exposure) order from the current-by-unit index: no sort, no table rows.
-      groups: `SELECT n.name AS unit, g.exposure, g.n FROM (
-          SELECT unit_id, exposure, count(*) AS n FROM unit_intervals INDEXED BY unit_intervals_current_by_unit
-          WHERE to_scan IS NULL AND host_id IN (SELECT value FROM json_each(?))
-          GROUP BY unit_id, exposure) g
-        JOIN unit_names n ON n.id = g.unit_id`,
+      // Every current unit, counted by (unit, exposure) in index order: no sort, no table rows.
+      groupsAll: `SELECT unit_id * 128 + ifnull(exposure, 127), count(*) FROM unit_intervals
+          INDEXED BY unit_intervals_current_by_unit
+        WHERE to_scan IS NULL GROUP BY unit_id, exposure`,
+      // The current units of some hosts as one number each, (unit, exposure) packed.
+      groupRowsOf: `SELECT unit_id * 128 + ifnull(exposure, 127) FROM unit_intervals
+          INDEXED BY unit_intervals_current_by_host
+        WHERE to_scan IS NULL AND host_id IN (SELECT value FROM json_each(?))`,
+      names: 'SELECT id, name FROM unit_names WHERE id IN (SELECT value FROM json_each(?))',
       hostUnits: `${hostUnitSelect('unit_intervals_current_by_exposure')}
         WHERE i.to_scan IS NULL AND i.exposure IS NOT NULL AND ${selected} AND ${after} ${order}`,
       hostUnitsOfUnit: `${hostUnitSelect('unit_intervals_current_by_unit')}
         WHERE i.to_scan IS NULL AND i.unit_id = ? AND i.exposure IS NOT NULL AND ${selected} AND ${after} ${order}`,
     };
     this.statements = {
-      groups: db.prepare(this.sql.groups),
+      groupsAll: db.prepare(this.sql.groupsAll).raw(),
+      groupRowsOf: db.prepare(this.sql.groupRowsOf).pluck(),
+      names: db.prepare(this.sql.names).raw(),
       hostUnits: db.prepare(this.sql.hostUnits),
       hostUnitsOfUnit: db.prepare(this.sql.hostUnitsOfUnit),
     };
   }
 
+  /** (unit, exposure) → units, packed as unit_id * 128 + exposure (127: none), for the selection. */
+  private counts(selection: HostSelection): Map<number, number> {
+    const s = this.statements;
+    const counts = new Map<number, number>();
+    const add = (ids: string, sign: 1 | -1) => {
+      for (const key of s.groupRowsOf.all(ids) as number[]) counts.set(key, (counts.get(key) ?? 0) + sign);
+    };
+    if (selection.count <= selection.othersCount) {
+      add(selection.ids, 1);
+    } else {
+      for (const [key, n] of s.groupsAll.all() as [number, number][]) counts.set(key, n);
+      add(selection.others, -1);
+    }
+    return counts;
+  }
+
   /** Every unit name on the selected hosts, worst first (by worst, then median, then name). */
   groups(labels: readonly string[]): UnitGroup[] {
-    const rows = this.statements.groups.all(this.filter.ids(labels)) as {
-      unit: string;
-      exposure: number | null;
-      n: number;
-    }[];
-    const byUnit = new Map<string, { hosts: number; histogram: number[] }>();
-    for (const r of rows) {
-      let g = byUnit.get(r.unit);
+    const byUnit = new Map<number, { hosts: number; histogram: number[] }>();
+    for (const [key, n] of this.counts(this.filter.selection(labels))) {
+      if (n === 0) continue;
+      const unitId = Math.floor(key / 128);
+      const exposure = key % 128;
+      let g = byUnit.get(unitId);
       if (!g) {
         g = { hosts: 0, histogram: emptyHistogram() };
-        byUnit.set(r.unit, g);
+        byUnit.set(unitId, g);
       }
-      g.hosts += r.n;
-      if (r.exposure !== null) g.histogram[r.exposure] = (g.histogram[r.exposure] ?? 0) + r.n;
+      g.hosts += n;
+      if (exposure <= 100) g.histogram[exposure] = (g.histogram[exposure] ?? 0) + n;
     }
-    const groups = [...byUnit].map(([unit, g]) => {
+    const names = new Map(
+      this.statements.names.all(JSON.stringify([...byUnit.keys()])) as [number, string][],
+    );
+    const groups = [...byUnit].map(([unitId, g]) => {
       const d = distributionOf(g.histogram);
-      return { unit, hosts: g.hosts, median: d.median, worst: d.worst };
+      return { unit: names.get(unitId) ?? `#${unitId}`, hosts: g.hosts, median: d.median, worst: d.worst };
     });
     return groups.sort(compareGroups);
   }
 
   /**
-   * One page of (host, unit) pairs with an exposure, worst first, after `after` (exclusive);
+   * One page of (host, unit) pairs with an exposure on the hosts `hostIds` (a JSON array, from
+   * HostFilter.ids: read once for a walk over many pages), worst first, after `after` (exclusive);
    * only the pairs of unit `unitId` when given. Returns the rows and each row's key.
    */
   hostUnits(
-    labels: readonly string[],
+    hostIds: string,
     options: { unitId: number | null; after: HostUnitKey | null; limit: number },
   ): { row: HostUnit; key: HostUnitKey }[] {
     const after = options.after ?? [Number.MAX_SAFE_INTEGER, 0, 0];
-    const ids = this.filter.ids(labels);
+    const ids = hostIds;
     const rows = (
       options.unitId === null
         ? this.statements.hostUnits.all(ids, ...after, options.limit)

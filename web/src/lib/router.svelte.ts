@@ -3,11 +3,20 @@
 //   #/                          hosts
 //   #/hosts/:id                 one host
 //   #/hosts/:id?unit=a&unit=b   one host with those units' checks open
+//   #/setup?token=T             create the first admin (the link the server prints at first start)
+//   #/account                   one's own password
+//   #/admin/users|tokens|audit  administration
 
 export type Route =
   | { name: 'hosts' }
   | { name: 'host'; hostId: number; units: string[] }
+  | { name: 'setup'; token: string }
+  | { name: 'account' }
+  | { name: 'admin'; tab: AdminTab }
   | { name: 'not-found'; path: string };
+
+export const ADMIN_TABS = ['users', 'tokens', 'audit'] as const;
+export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#/, '');
@@ -20,10 +29,18 @@ export function parseHash(hash: string): Route {
   if (host?.[1]) {
     return { name: 'host', hostId: Number(host[1]), units: query.getAll('unit').filter((u) => u !== '') };
   }
+  if (path === '/setup') return { name: 'setup', token: query.get('token') ?? '' };
+  if (path === '/account') return { name: 'account' };
+  if (path === '/admin') return { name: 'admin', tab: 'users' };
+  const admin = /^\/admin\/([a-z]+)$/.exec(path)?.[1];
+  const tab = ADMIN_TABS.find((t) => t === admin);
+  if (tab) return { name: 'admin', tab };
   return { name: 'not-found', path };
 }
 
 export const hostsHref = '#/';
+export const accountHref = '#/account';
+export const adminHref = (tab: AdminTab = 'users') => `#/admin/${tab}`;
 
 export function hostHref(hostId: number, units: readonly string[] = []): string {
   const query = new URLSearchParams();

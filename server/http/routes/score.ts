@@ -1,0 +1,125 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { UnitAssessment } from '../../analyze/model.js';
+import { DropInError, ScoreModelError, suggestDropIn, whatIf } from '../../analyze/score/index.js';
+import type { Views } from '../../store/views.js';
+import { ErrorBody, UnitParams } from '../schemas.js';
+
+// The score model over stored assessments: what a drop-in would change (POST /whatif) and a
+// suggested drop-in per unit. Stored assessments come from collect.sh, i.e. online mode.
+
+const Change = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  from: Type.Union([Type.Integer(), Type.Null()]),
+  to: Type.Union([Type.Integer(), Type.Null()]),
+  range: Type.Union([Type.Integer(), Type.Null()]),
+  exact: Type.Boolean(),
+});
+
+const WhatIfBody = Type.Object({
+  unit: Type.String(),
+  before: Type.Number(),
+  after: Type.Number(),
+  predicateBefore: Type.String(),
+  predicateAfter: Type.String(),
+  exact: Type.Boolean(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  changes: Type.Array(Change),
+  assumptions: Type.Array(Type.String()),
+  ignored: Type.Array(Type.String()),
+});
+
+const SuggestionBody = Type.Object({
+  unit: Type.String(),
+  before: Type.Number(),
+  stages: Type.Array(
+    Type.Object({
+      title: Type.String(),
+      lines: Type.Array(
+        Type.Object({ directive: Type.String(), comment: Type.String(), removes: Type.Number() }),
+      ),
+      after: Type.Number(),
+      exact: Type.Boolean(),
+      reason: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  remaining: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), badness: Type.Integer() })),
+  text: Type.String(),
+});
+
+class ScoreRequestError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const scoreRoutes: FastifyPluginAsyncTypebox<{ views: Views }> = async (app, { views }) => {
+  const assessment = (hostId: number, unit: string): { a: UnitAssessment; systemdVersion: number | null } => {
+    const found = views.unitDetail(hostId, unit);
+    if (!found) {
+      throw new ScoreRequestError(
+        404,
+        views.hostExists(hostId)
+          ? `host ${hostId} has no unit ${JSON.stringify(unit)}`
+          : `no host with id ${hostId}`,
+      );
+    }
+    const { unit: u } = found;
+    return {
+      a: { unit: u.unit, exposure: u.exposure, predicate: u.predicate, checks: u.checks, partial: false },
+      systemdVersion: found.scan.systemdVersion,
+    };
+  };
+  const modelErrors = (err: unknown): never => {
+    if (err instanceof DropInError) {
+      throw new ScoreRequestError(
+        400,
+        `invalid drop-in: ${err.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}`,
+      );
+    }
+    if (err instanceof ScoreModelError) throw new ScoreRequestError(422, err.message);
+    throw err;
+  };
+
+  app.post(
+    '/whatif',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            hostId: Type.Integer({ minimum: 1 }),
+            unit: Type.String({ minLength: 1, maxLength: 512 }),
+            dropin: Type.String({ maxLength: 32_768 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: WhatIfBody, 400: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { a, systemdVersion } = assessment(request.body.hostId, request.body.unit);
+      try {
+        return whatIf(a, request.body.dropin, { mode: 'online', systemdVersion });
+      } catch (err) {
+        return modelErrors(err);
+      }
+    },
+  );
+
+  app.get(
+    '/hosts/:id/units/:unit/suggestion',
+    { schema: { params: UnitParams, response: { 200: SuggestionBody, 404: ErrorBody, 422: ErrorBody } } },
+    async (request) => {
+      const { a, systemdVersion } = assessment(request.params.id, request.params.unit);
+      try {
+        return suggestDropIn(a, { mode: 'online', systemdVersion });
+      } catch (err) {
+        return modelErrors(err);
+      }
+    },
+  );
+};
