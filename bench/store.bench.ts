@@ -11,14 +11,14 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { recomputeExposure } from '../server/analyze/exposure.js';
 import type { Check, UnitAssessment } from '../server/analyze/model.js';
 import { interpretReport, type ScanResult } from '../server/collect/scan-host.js';
 import { loadDemoReports, personalise } from '../server/demo/fleet.js';
 import { openDb } from '../server/store/db.js';
 import { syncInventory } from '../server/store/hosts.js';
-import { ScanWriter } from '../server/store/scans.js';
 import { defaultRetention, housekeep } from '../server/store/housekeeping.js';
-import { recomputeExposure } from '../server/analyze/exposure.js';
+import { ScanWriter } from '../server/store/scans.js';
 
 const { values } = parseArgs({
   options: {
@@ -83,15 +83,27 @@ const dir = values.db ? null : mkdtempSync(join(tmpdir(), 'unitscore-bench-'));
 const file = values.db ?? join(dir as string, 'bench.db');
 const db = openDb(file);
 const writer = new ScanWriter(db);
-const labelsOf = (i: number) => [`env=${i % 4 === 0 ? 'staging' : 'prod'}`, `role=${['web', 'db', 'worker', 'cache', 'batch'][i % 5]}`];
+const labelsOf = (i: number) => [
+  `env=${i % 4 === 0 ? 'staging' : 'prod'}`,
+  `role=${['web', 'db', 'worker', 'cache', 'batch'][i % 5]}`,
+];
 const ids = syncInventory(
   db,
-  Array.from({ length: HOSTS }, (_, i) => ({ name: `host-${i}`, address: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, port: 22, user: 's', labels: labelsOf(i) })),
+  Array.from({ length: HOSTS }, (_, i) => ({
+    name: `host-${i}`,
+    address: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`,
+    port: 22,
+    user: 's',
+    labels: labelsOf(i),
+  })),
   Date.UTC(2025, 0, 1),
 );
 const hosts: HostState[] = Array.from({ length: HOSTS }, (_, i) => ({
   id: ids.get(`host-${i}`) as number,
-  units: Array.from({ length: UNITS }, (_, u) => ({ unit: unitNames[(i * 7 + u) % unitNames.length] as string, entry: Math.floor(random() * pool.length) })),
+  units: Array.from({ length: UNITS }, (_, u) => ({
+    unit: unitNames[(i * 7 + u) % unitNames.length] as string,
+    entry: Math.floor(random() * pool.length),
+  })),
   version: 0,
 }));
 
@@ -102,7 +114,12 @@ const scanOf = (h: HostState, index: number, at: Date, report: string): ScanResu
   finishedAt: new Date(at.getTime() + 800),
   hostKey: { type: 'ssh-ed25519', fingerprint: `SHA256:host${index}` },
   report: Buffer.from(report),
-  meta: { hostname: `host-${index}`, systemd: 'systemd 252 (252.39-1~deb12u2)', os_pretty: 'Debian GNU/Linux 12 (bookworm)', kernel: `v${h.version}` },
+  meta: {
+    hostname: `host-${index}`,
+    systemd: 'systemd 252 (252.39-1~deb12u2)',
+    os_pretty: 'Debian GNU/Linux 12 (bookworm)',
+    kernel: `v${h.version}`,
+  },
   systemdVersion: 252,
   units: h.units.map(({ unit, entry }) => {
     const a = pool[entry] as { checks: Check[]; exposure: number };
@@ -111,7 +128,15 @@ const scanOf = (h: HostState, index: number, at: Date, report: string): ScanResu
   errors: [],
 });
 
-const sizeOf = () => statSync(file).size + (() => { try { return statSync(`${file}-wal`).size; } catch { return 0; } })();
+const sizeOf = () =>
+  statSync(file).size +
+  (() => {
+    try {
+      return statSync(`${file}-wal`).size;
+    } catch {
+      return 0;
+    }
+  })();
 let scans = 0;
 let ingestMs = 0;
 let firstDay = { scans: 0, ms: 0, size: 0 };
@@ -121,14 +146,21 @@ for (let day = 0; day < DAYS; day++) {
   hosts.forEach((h, i) => {
     if (random() < 0.003) {
       const t = performance.now();
-      writer.save(h.id, { ...scanOf(h, i, at, ''), status: 'unreachable', error: 'ECONNREFUSED', report: null, units: [] });
+      writer.save(h.id, {
+        ...scanOf(h, i, at, ''),
+        status: 'unreachable',
+        error: 'ECONNREFUSED',
+        report: null,
+        units: [],
+      });
       ingestMs += performance.now() - t;
       scans++;
       return;
     }
     // Deploys: most hosts unchanged day to day; a few change one to three units.
     const changes = random() < 0.04 ? 1 + Math.floor(random() * 3) : 0;
-    for (let c = 0; c < changes; c++) (pick(h.units) as { entry: number }).entry = Math.floor(random() * pool.length);
+    for (let c = 0; c < changes; c++)
+      (pick(h.units) as { entry: number }).entry = Math.floor(random() * pool.length);
     if (changes) h.version++;
     const report = reportOf(i, h.version, `b${day}x${i}`, at);
     const scan = scanOf(h, i, at, report);
@@ -144,7 +176,10 @@ for (let day = 0; day < DAYS; day++) {
     db.pragma('wal_checkpoint(TRUNCATE)');
     firstDay = { scans, ms: ingestMs, size: sizeOf() };
   }
-  if (process.stderr.isTTY) process.stderr.write(`\rday ${day + 1}/${DAYS} · ${scans} scans · ${((scans / ingestMs) * 1000).toFixed(0)}/s`);
+  if (process.stderr.isTTY)
+    process.stderr.write(
+      `\rday ${day + 1}/${DAYS} · ${scans} scans · ${((scans / ingestMs) * 1000).toFixed(0)}/s`,
+    );
 }
 if (process.stderr.isTTY) process.stderr.write('\n');
 // One more day on which nothing changes anywhere: what an unchanged re-scan costs.
@@ -161,11 +196,18 @@ const unchangedBytes = (sizeOf() - quietBefore) / HOSTS;
 const size = statSync(file).size;
 // Growth after the first day (which stores every host's first state once), per host-day.
 const growthPerHostDay = (size - firstDay.size) / (HOSTS * Math.max(DAYS - 1, 1));
-const row = (what: string, measured: string, goal: string) => console.log(`${what.padEnd(44)} ${measured.padStart(18)}   ${goal}`);
-console.log(`\nstore bench: ${HOSTS} hosts × ${UNITS} units × ${DAYS} daily scans (${scans} scans) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+const row = (what: string, measured: string, goal: string) =>
+  console.log(`${what.padEnd(44)} ${measured.padStart(18)}   ${goal}`);
+console.log(
+  `\nstore bench: ${HOSTS} hosts × ${UNITS} units × ${DAYS} daily scans (${scans} scans) in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+);
 row('', 'measured', 'goal (issue 5)');
 row('ingest, first day (every state new), reports/s', ((firstDay.scans / firstDay.ms) * 1000).toFixed(0), '');
-row('ingest, later days (4% of hosts change), reports/s', (((scans - firstDay.scans) / (ingestMs - firstDay.ms)) * 1000).toFixed(0), '≥ 500 (hashing + storage; parsing not included)');
+row(
+  'ingest, later days (4% of hosts change), reports/s',
+  (((scans - firstDay.scans) / (ingestMs - firstDay.ms)) * 1000).toFixed(0),
+  '≥ 500 (hashing + storage; parsing not included)',
+);
 row('bytes added per unchanged host re-scan', unchangedBytes.toFixed(0), '< 1 KB');
 row('database size', `${(size / 1e6).toFixed(1)} MB`, '');
 row('growth per host-day after the first day', `${growthPerHostDay.toFixed(0)} B`, '');
@@ -175,6 +217,8 @@ row(
   '< 2 GB (first-day size per host + growth)',
 );
 const count = (t: string) => db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number;
-console.log(`rows: scans ${count('scans')}, unit_intervals ${count('unit_intervals')}, assessments ${count('assessments')}, reports ${count('reports')}, label_daily ${count('label_daily')}`);
+console.log(
+  `rows: scans ${count('scans')}, unit_intervals ${count('unit_intervals')}, assessments ${count('assessments')}, reports ${count('reports')}, label_daily ${count('label_daily')}`,
+);
 db.close();
 if (dir) rmSync(dir, { recursive: true, force: true });
