@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { ScanActivity } from './collect/scan-activity.js';
-import type { ScanHooks } from './collect/scan-host.js';
+import type { ScanHooks, ScanResult } from './collect/scan-host.js';
 import type { RoundProgress } from './collect/scan-round.js';
 import { type DueStore, startScheduler } from './collect/scheduler.js';
 import type { Config, HostTarget } from './config/config.js';
@@ -8,6 +8,7 @@ import type { ScanNow } from './http/app.js';
 import { buildApp } from './http/app.js';
 import { setupNotice } from './http/auth/index.js';
 import { type Db, openDb } from './store/db.js';
+import { HostKeys } from './store/host-keys.js';
 import { syncInventory } from './store/hosts.js';
 import { housekeep } from './store/housekeeping.js';
 import { ScanWriter } from './store/scans.js';
@@ -50,14 +51,33 @@ export interface Running {
 export function scanRecorder(db: Db, config: Config, log: FastifyBaseLogger) {
   const ids = syncInventory(db, config.hosts);
   const writer = new ScanWriter(db);
+  const keys = new HostKeys(db);
   const hooks = (target: HostTarget): ScanHooks => {
     const hostId = ids.get(target.name);
-    return { repeatOf: (report) => (hostId === undefined ? null : writer.repeatOf(hostId, report)) };
+    const pinned = hostId === undefined ? null : keys.pinned(hostId);
+    return {
+      repeatOf: (report) => (hostId === undefined ? null : writer.repeatOf(hostId, report)),
+      pin: { fingerprint: pinned?.fingerprint ?? null, trustOnFirstUse: target.trustOnFirstUse === true },
+    };
+  };
+  // A changed key is an event alerting acts on; a key trusted on first use is pinned from now on.
+  const keyEvents = (hostId: number, result: ScanResult) => {
+    if (result.status === 'hostkey-changed') {
+      keys.event(hostId, 'hostkey-changed', { presented: result.hostKey, error: result.error });
+    } else if (result.hostKeyVia === 'first-use' && result.hostKey) {
+      keys.pin(
+        hostId,
+        { keyType: result.hostKey.type, fingerprint: result.hostKey.fingerprint },
+        'first-use',
+      );
+      keys.event(hostId, 'hostkey-pinned', { pinned: result.hostKey, by: 'first-use' });
+    }
   };
   const record = ({ done, total, target, result }: RoundProgress): number | null => {
     const hostId = ids.get(target.name);
     if (hostId === undefined) return null;
     const scanId = writer.save(hostId, result);
+    keyEvents(hostId, result);
     const summary = writer.summary(scanId);
     log.info(
       {

@@ -21,6 +21,13 @@ export interface Hop {
   knownHosts: string;
   /** Passphrase of the identity file, when it has one. */
   passphrase?: string;
+  /** Use the ssh-agent at this socket (SSH_AUTH_SOCK) as well as the identity file. */
+  agent?: string;
+  /**
+   * For a host known_hosts does not list: the fingerprint pinned in the database, or (when the
+   * operator turned it on for this host) trust on first use. known_hosts always wins.
+   */
+  pin?: { fingerprint: string | null; trustOnFirstUse: boolean };
 }
 
 export interface CollectTarget extends Hop {
@@ -45,6 +52,8 @@ export interface CollectResult {
   report: Buffer | null;
   /** The scanned host's key as presented (not a bastion's). */
   hostKey: { type: string; fingerprint: string } | null;
+  /** How the host key was accepted: known_hosts, the pin in the database, or first use (pin it). */
+  hostKeyVia?: 'known-hosts' | 'pinned' | 'first-use';
   startedAt: Date;
   finishedAt: Date;
 }
@@ -117,6 +126,7 @@ async function readIdentity(file: string): Promise<Buffer> {
 interface HopConnection {
   client: Client;
   hostKey: { type: string; fingerprint: string } | null;
+  via: 'known-hosts' | 'pinned' | 'first-use';
 }
 
 /** Connect to one hop (over `sock` when behind a bastion), its host key checked first. */
@@ -134,7 +144,8 @@ async function connectHop(
     let presented: HopConnection['hostKey'] = null;
     track(client, () => presented);
     let refusal: Refusal | null = null;
-    client.once('ready', () => resolve({ client, hostKey: presented }));
+    let via: HopConnection['via'] = 'known-hosts';
+    client.once('ready', () => resolve({ client, hostKey: presented, via }));
     client.on('error', (err: NodeJS.ErrnoException & { level?: string }) =>
       reject(refusal ?? networkRefusal(err, label)),
     );
@@ -147,6 +158,7 @@ async function connectHop(
       username: hop.user,
       privateKey,
       passphrase: hop.passphrase,
+      agent: hop.agent,
       sock,
       readyTimeout: connectTimeoutMs,
       keepaliveInterval: 15_000,
@@ -158,6 +170,21 @@ async function connectHop(
           case 'match':
             return true;
           case 'unknown':
+            if (hop.pin?.fingerprint) {
+              if (hop.pin.fingerprint === presented.fingerprint) {
+                via = 'pinned';
+                return true;
+              }
+              refusal = new Refusal(
+                'hostkey-changed',
+                `${label}HOST KEY CHANGED: host presented ${presented.fingerprint}, the pinned key is ${hop.pin.fingerprint}`,
+              );
+              return false;
+            }
+            if (hop.pin?.trustOnFirstUse) {
+              via = 'first-use';
+              return true;
+            }
             refusal = new Refusal(
               'hostkey-unknown',
               `${label}host key ${presented.fingerprint} is not in ${hop.knownHosts}`,
@@ -263,11 +290,13 @@ export async function collect(target: CollectTarget, options: CollectOptions = {
   const maxOutputBytes = options.maxOutputBytes ?? collectDefaults.maxOutputBytes;
   const clients: Client[] = [];
   let presentedKey: () => CollectResult['hostKey'] = () => null;
+  let hostKeyVia: CollectResult['hostKeyVia'];
   const result = (status: ScanStatus, error: string | null, report: Buffer | null = null): CollectResult => ({
     status,
     error,
     report,
     hostKey: presentedKey(),
+    ...(hostKeyVia ? { hostKeyVia } : {}),
     startedAt,
     finishedAt: new Date(),
   });
@@ -297,6 +326,7 @@ export async function collect(target: CollectTarget, options: CollectOptions = {
         if (isTarget) presentedKey = presented;
       });
       previous = connection.client;
+      if (isTarget) hostKeyVia = connection.via;
     }
     return runScript(previous as Client, maxOutputBytes, script);
   };

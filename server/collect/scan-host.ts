@@ -10,6 +10,8 @@ export interface ScanResult {
   startedAt: Date;
   finishedAt: Date;
   hostKey: { type: string; fingerprint: string } | null;
+  /** How the host key was accepted (collect.ts); 'first-use' asks the store to pin it. */
+  hostKeyVia?: 'known-hosts' | 'pinned' | 'first-use';
   /** The raw report bytes, kept so a parser fix can re-read history. */
   report: Buffer | null;
   meta: Record<string, string>;
@@ -24,6 +26,8 @@ export interface ScanResult {
 export interface ScanHooks {
   /** The earlier scan whose report this one repeats, if any: parsing is then skipped. */
   repeatOf?: (report: Buffer) => number | null;
+  /** The host key pinned in the database, and whether this host may be trusted on first use. */
+  pin?: { fingerprint: string | null; trustOnFirstUse: boolean };
 }
 
 /** Turn a report document into the scan's status, units and errors. Pure. */
@@ -108,11 +112,12 @@ export async function scanHost(
   options: CollectOptions = {},
   hooks: ScanHooks = {},
 ): Promise<ScanResult> {
-  const collected = await collect(target, options);
+  const collected = await collect(hooks.pin ? { ...target, pin: hooks.pin } : target, options);
   const common = {
     startedAt: collected.startedAt,
     finishedAt: collected.finishedAt,
     hostKey: collected.hostKey,
+    ...(collected.hostKeyVia ? { hostKeyVia: collected.hostKeyVia } : {}),
     report: collected.report,
   };
   if (collected.status !== 'ok' || collected.report === null) {

@@ -11,6 +11,8 @@ export interface HostTarget {
   identityFile: string;
   knownHosts: string;
   passphrase?: string;
+  /** Accept and pin the host key at the first scan when known_hosts does not list it. */
+  trustOnFirstUse?: boolean;
   /** How often this host is scanned; the fleet default when absent. */
   intervalMs?: number;
   /** Bastions to go through, in order. */

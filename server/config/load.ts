@@ -212,6 +212,8 @@ export function parseConfig(text: string, file: string): Config {
           labels: h.labels ?? [],
           ...resolveHost(h, sshDefaults),
           ...(minutes === undefined ? {} : { intervalMs: minutes * 60_000 }),
+          ...(h.trustOnFirstUse ? { trustOnFirstUse: true } : {}),
+          ...(ssh.agent && process.env.SSH_AUTH_SOCK ? { agent: process.env.SSH_AUTH_SOCK } : {}),
         };
       } catch (err) {
         throw new ConfigError(file, `hosts[${i}]`, lineOf(`/hosts/${i}`), (err as Error).message);

@@ -22,6 +22,8 @@ export const HostConfig = Type.Object(
     identityFile: Type.Optional(Type.String({ minLength: 1 })),
     knownHosts: Type.Optional(Type.String({ minLength: 1 })),
     intervalMinutes: Type.Optional(Type.Number({ minimum: 1, maximum: 10080 })),
+    // Accept the host key at the first scan and pin it in the database (only for this host).
+    trustOnFirstUse: Type.Optional(Type.Boolean()),
     // Bastions, as OpenSSH's ProxyJump: "[user@]host[:port]", several comma-separated or a list.
     jump: Type.Optional(Type.Union([JumpSpec, Type.Array(JumpSpec, { minItems: 1, maxItems: 8 })])),
   },
@@ -42,6 +44,8 @@ export const ConfigFile = Type.Object(
           // The identity's passphrase: the name of an environment variable, or a file holding it.
           passphraseEnv: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
           passphraseFile: Type.Optional(Type.String({ minLength: 1 })),
+          // Also offer the keys of the ssh-agent at $SSH_AUTH_SOCK.
+          agent: Type.Optional(Type.Boolean()),
         },
         { additionalProperties: false },
       ),
