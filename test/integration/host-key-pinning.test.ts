@@ -88,8 +88,9 @@ describe('host keys pinned in the database', () => {
     assert.match(third.result.error ?? '', /the pinned key is SHA256:someOtherKeyEntirely/);
     assert.equal(await sshd.sessions(), sessionsBefore, 'nothing ran on the host');
     const [changed] = keys.events(first.hostId);
-    assert.equal(changed?.kind, 'hostkey-changed');
-    assert.deepEqual((changed?.detail as { presented: unknown }).presented, {
+    assert.ok(changed);
+    assert.equal(changed.kind, 'hostkey-changed');
+    assert.deepEqual((changed.detail as { presented: unknown }).presented, {
       type: 'ssh-ed25519',
       fingerprint: sshd.hostKeyFingerprint,
     });
