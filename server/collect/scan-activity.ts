@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { HostTarget } from '../config/config.js';
 import type { RoundProgress } from './scan-round.js';
 
@@ -13,8 +14,11 @@ export interface ActivitySnapshot {
   nextRoundAt: number | null;
 }
 
-/** What the scheduler is doing right now, for the live scan status in the UI. */
-export class ScanActivity {
+/**
+ * What the scheduler is doing right now, for the live scan status in the UI. Emits 'change'
+ * with a snapshot after every step (the event stream sends them on).
+ */
+export class ScanActivity extends EventEmitter<{ change: [ActivitySnapshot] }> {
   private round = 0;
   private startedAt: number | null = null;
   private finishedAt: number | null = null;
@@ -33,22 +37,26 @@ export class ScanActivity {
     this.failed = 0;
     this.nextRoundAt = null;
     this.scanning.clear();
+    this.emit('change', this.snapshot());
   }
 
   hostStarted(target: HostTarget): void {
     this.scanning.add(target.name);
     this.total++;
+    this.emit('change', this.snapshot());
   }
 
   hostDone({ target, result }: RoundProgress): void {
     this.scanning.delete(target.name);
     this.done++;
     if (result.status !== 'ok') this.failed++;
+    this.emit('change', this.snapshot());
   }
 
   roundFinished(nextRoundAt: number | null, now = Date.now()): void {
     this.finishedAt = now;
     this.nextRoundAt = nextRoundAt;
+    this.emit('change', this.snapshot());
   }
 
   snapshot(): ActivitySnapshot {

@@ -45,6 +45,8 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     logger: options.logger ?? false,
     routerOptions: { maxParamLength: 600 },
+    // Event streams never go idle: close them too when the server stops.
+    forceCloseConnections: true,
     ...httpServerOptions(options.http),
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerErrorHandling(app);

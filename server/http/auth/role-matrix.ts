@@ -54,6 +54,7 @@ export const ROLE_MATRIX: readonly AccessRule[] = [
   rule('GET', '/api/v1/hosts/:id/units/:unit/history', 'viewer'),
   rule('GET', '/api/v1/hosts/:id/diff', 'viewer'),
   rule('GET', '/api/v1/scans/activity', 'viewer'),
+  rule('GET', '/api/v1/scans/events', 'viewer'),
   rule('GET', '/api/v1/fleet/overview', 'viewer'),
   rule('GET', '/api/v1/fleet/trend', 'viewer'),
   rule('GET', '/api/v1/fleet/units', 'viewer'),
