@@ -10,6 +10,7 @@ import { AUTH_USAGE, AuthUsageError, authMain } from './auth-cli.js';
 import { interpretReport } from './collect/scan-host.js';
 import { scanRound } from './collect/scan-round.js';
 import type { ScanStatus } from './collect/status.js';
+import { formatProblem, hostsYaml, inventoryFormat, parseAnsibleInventory } from './config/ansible.js';
 import type { Config } from './config/config.js';
 import { ConfigError, defaults, loadConfig, parseListen } from './config/load.js';
 import { startDemoFleet } from './demo/fleet.js';
@@ -31,6 +32,9 @@ Usage:
                                              scan every host once, print the results
   unitscore parse [FILE|-]                   read a systemd-analyze security output (any version,
                                              text or JSON) or a report document; print it as JSON
+  unitscore import ansible FILE [--format ini|yaml] [--user NAME]
+                                             print the hosts: block for unitscore.yaml from an
+                                             Ansible inventory (groups become group=NAME labels)
   unitscore whatif --report FILE --unit UNIT --dropin FILE
                                              predict a drop-in's effect on a unit's exposure
   unitscore suggest --report FILE --unit UNIT [--json]
@@ -222,6 +226,31 @@ async function backup(configFile: string, destination: string | undefined): Prom
   return 0;
 }
 
+function importAnsible(
+  kind: string | undefined,
+  file: string | undefined,
+  format?: string,
+  user?: string,
+): number {
+  if (kind !== 'ansible' || !file)
+    throw new UsageError('usage: unitscore import ansible FILE [--format ini|yaml] [--user NAME]');
+  const chosen = format ?? inventoryFormat(file);
+  if (chosen !== 'ini' && chosen !== 'yaml') throw new UsageError('--format is ini or yaml');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const { hosts, problems } = parseAnsibleInventory(text, chosen, file);
+  for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+  process.stdout.write(
+    `# ${hosts.length} hosts from ${file} (Ansible ${chosen} inventory): paste into unitscore.yaml\n`,
+  );
+  process.stdout.write(hostsYaml(hosts, { user, override: user !== undefined }));
+  return problems.length > 0 ? 1 : 0;
+}
+
 /** The unit's assessment in a report or a pasted output (any version), for the score model. */
 function unitFromReport(file: string | undefined, unit: string | undefined) {
   if (!file || !unit) throw new UsageError('needs --report FILE and --unit UNIT');
@@ -299,6 +328,8 @@ async function main(argv: string[]): Promise<number> {
       report: { type: 'string' },
       unit: { type: 'string' },
       dropin: { type: 'string' },
+      format: { type: 'string' },
+      user: { type: 'string' },
     },
   });
   if (values.version) {
@@ -317,6 +348,8 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     case 'parse':
       return parseFile(positionals[1]);
+    case 'import':
+      return importAnsible(positionals[1], positionals[2], values.format, values.user);
     case 'whatif':
       return whatIfCommand(values.report, values.unit, values.dropin);
     case 'suggest':

@@ -106,9 +106,18 @@ function networkRefusal(err: NodeJS.ErrnoException & { level?: string }, where: 
   return new Refusal('unreachable', `${where}${err.code ? `${err.code}: ${err.message}` : err.message}`);
 }
 
+// The last parse of each known_hosts file, used again while its text is the same: the file is
+// read for every connection (so an edit counts at once), parsed only when it changed.
+const knownHostsParsed = new Map<string, { text: string; entries: KnownHostEntry[] }>();
+
 async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
   try {
-    return parseKnownHosts(await readFile(file, 'utf8'));
+    const text = await readFile(file, 'utf8');
+    const cached = knownHostsParsed.get(file);
+    if (cached?.text === text) return cached.entries;
+    const entries = parseKnownHosts(text);
+    knownHostsParsed.set(file, { text, entries });
+    return entries;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new Refusal('hostkey-unknown', `cannot read known_hosts ${file}: ${(err as Error).message}`);

@@ -50,15 +50,25 @@ export function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
+// Compiled once per pattern: a fleet's known_hosts has an entry per host, and every connection
+// looks its host up in all of them (2,000 regex compilations per connection otherwise).
+const wildcards = new Map<string, RegExp>();
+
 function wildcardMatch(pattern: string, name: string): boolean {
   // ssh's match_pattern: `*` any run, `?` one character, case-insensitive for host names.
-  let regex = '^';
-  for (const ch of pattern.toLowerCase()) {
-    if (ch === '*') regex += '.*';
-    else if (ch === '?') regex += '.';
-    else regex += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern.toLowerCase() === name.toLowerCase();
+  let compiled = wildcards.get(pattern);
+  if (!compiled) {
+    let regex = '^';
+    for (const ch of pattern.toLowerCase()) {
+      if (ch === '*') regex += '.*';
+      else if (ch === '?') regex += '.';
+      else regex += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+    }
+    compiled = new RegExp(`${regex}$`);
+    wildcards.set(pattern, compiled);
   }
-  return new RegExp(`${regex}$`).test(name.toLowerCase());
+  return compiled.test(name.toLowerCase());
 }
 
 function hashedMatch(pattern: string, name: string): boolean {

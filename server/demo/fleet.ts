@@ -50,9 +50,14 @@ export interface DemoFleet {
   close(): Promise<void>;
 }
 
+const usable = (privateKey: string) => !(ssh2.utils.parseKey(privateKey) instanceof Error);
+
 function keyPair(file: string): { private: string; public: string } {
-  if (!existsSync(file)) {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+  // ssh2 1.17 writes about one ed25519 key in 256 with its public half cut short (a leading
+  // zero byte dropped), which it then cannot read back: such a key is made again.
+  if (!existsSync(file) || !usable(readFileSync(file, 'utf8'))) {
+    let pair = ssh2.utils.generateKeyPairSync('ed25519');
+    while (!usable(pair.private)) pair = ssh2.utils.generateKeyPairSync('ed25519');
     writeFileSync(file, pair.private, { mode: 0o600 });
     writeFileSync(`${file}.pub`, `${pair.public}\n`);
   }

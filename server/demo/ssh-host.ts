@@ -217,6 +217,7 @@ export async function startDemoHost(options: DemoHostOptions): Promise<DemoHost>
       listener.close(() => resolve());
     });
 
+  sshServer(hostKey); // made now, so a key ssh2 cannot read fails the start, not a connection
   const port = await listen(options.port ?? 0);
   if (behaviour === 'down') await stopListening();
   return {
@@ -224,8 +225,11 @@ export async function startDemoHost(options: DemoHostOptions): Promise<DemoHost>
     port,
     behaviour: () => behaviour,
     async setBehaviour(next, change = {}) {
+      if (change.hostKey) {
+        sshServer(change.hostKey);
+        hostKey = change.hostKey;
+      }
       behaviour = next;
-      if (change.hostKey) hostKey = change.hostKey;
       if (next === 'down') await stopListening();
       else if (!listening) await listen(port);
     },

@@ -128,7 +128,9 @@ export class ScanWriter {
     if (id === undefined) {
       id = ((this.statements.findUnit.get(name) as number | undefined) ??
         this.statements.insertUnit.get(name)) as number;
-      this.unitIds.set(name, id);
+      // A copy: the parser's unit names are slices of the whole report text, and a slice kept
+      // in this cache would keep that report (~3.5 MB as a string) alive for good.
+      this.unitIds.set(Buffer.from(name, 'utf8').toString('utf8'), id);
     }
     return id;
   }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { parseConfig } from '../../server/config/load.js';
 import { loadDemoReports } from '../../server/demo/fleet.js';
 import { packageRoot } from '../../server/paths.js';
 import { openDb } from '../../server/store/db.js';
@@ -102,6 +103,22 @@ describe('the unitscore command', () => {
     const missing = await cli(['whatif', '--report', report, '--unit', 'nosuch.service', '--dropin', dropin]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /has no unit "nosuch\.service"/);
+  });
+
+  test('import ansible prints a hosts block that loads as config', async () => {
+    const inventory = join(dir, 'inventory.ini');
+    writeFileSync(inventory, '[web]\nweb01 ansible_host=10.0.1.11\n[prod:children]\nweb\n');
+    const { code, stdout } = await cli(['import', 'ansible', inventory, '--user', 'unitscore']);
+    assert.equal(code, 0);
+    const loaded = parseConfig(stdout, join(dir, 'imported.yaml'));
+    assert.deepEqual(
+      loaded.hosts.map((h) => [h.name, h.address, h.user, h.labels]),
+      [['web01', '10.0.1.11', 'unitscore', ['group=prod', 'group=web']]],
+    );
+    assert.match(
+      stdout,
+      /name: web01\n\s+address: 10\.0\.1\.11\n\s+user: unitscore\n\s+labels: \[group=prod, group=web\]/,
+    );
   });
 
   test('backup makes a consistent copy while the database is open for writing', async () => {
