@@ -28,8 +28,9 @@ Usage:
   unitscore serve [--config FILE] [--listen HOST:PORT]
                                              serve the dashboard and scan on schedule
                                              (no config: an embedded demo fleet)
-  unitscore scan --config FILE --once [--json]
-                                             scan every host once, print the results
+  unitscore scan --config FILE --once [--host NAME]… [--label L]… [--json]
+                                             scan now: every host, or those named or labelled;
+                                             print the results
   unitscore parse [FILE|-]                   read a systemd-analyze security output (any version,
                                              text or JSON) or a report document; print it as JSON
   unitscore import ansible FILE [--format ini|yaml] [--user NAME]
@@ -121,8 +122,21 @@ function progressBar(done: number, total: number, failed: number): string {
   return `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${failed ? ` · ${failed} failed` : ''}`;
 }
 
-async function scanOnce(configFile: string, json: boolean): Promise<number> {
+async function scanOnce(
+  configFile: string,
+  json: boolean,
+  filter: { hosts: string[]; labels: string[] },
+): Promise<number> {
   const config = loadConfig(configFile);
+  const unknown = filter.hosts.filter((name) => !config.hosts.some((h) => h.name === name));
+  if (unknown.length > 0) throw new UsageError(`no host named ${unknown.join(', ')} in ${configFile}`);
+  const chosen = config.hosts.filter(
+    (h) =>
+      (filter.hosts.length === 0 || filter.hosts.includes(h.name)) &&
+      filter.labels.every((l) => h.labels.includes(l)),
+  );
+  if (chosen.length === 0)
+    throw new UsageError(`no host in ${configFile} has the labels ${filter.labels.join(', ')}`);
   const db = openDb(config.database);
   // On a terminal a progress bar; elsewhere (CI, cron) one structured log line per host.
   const tty = process.stderr.isTTY === true;
@@ -130,7 +144,7 @@ async function scanOnce(configFile: string, json: boolean): Promise<number> {
   const scanIds = new Map<string, number>();
   let failed = 0;
   await scanRound(
-    config.hosts,
+    chosen,
     {
       concurrency: config.scan.concurrency,
       connectTimeoutMs: config.scan.connectTimeoutMs,
@@ -149,7 +163,7 @@ async function scanOnce(configFile: string, json: boolean): Promise<number> {
   if (tty) process.stderr.write('\n');
   // Print what was stored, read back the way the dashboard reads it.
   const views = new Views(db);
-  const outcomes: HostOutcome[] = config.hosts.map((h) => {
+  const outcomes: HostOutcome[] = chosen.map((h) => {
     const scan = views.scanById(scanIds.get(h.name) ?? null);
     const hostId = recorder.ids.get(h.name);
     const units = scan?.status === 'ok' && hostId !== undefined ? (views.hostUnits(hostId)?.units ?? []) : [];
@@ -329,6 +343,8 @@ async function main(argv: string[]): Promise<number> {
       unit: { type: 'string' },
       dropin: { type: 'string' },
       format: { type: 'string' },
+      host: { type: 'string', multiple: true },
+      label: { type: 'string', multiple: true },
       user: { type: 'string' },
     },
   });
@@ -364,7 +380,10 @@ async function main(argv: string[]): Promise<number> {
       if (!configFile) throw new UsageError('scan needs --config FILE');
       if (!values.once)
         throw new UsageError('scan runs on a schedule under `serve`; use `scan --once` for one scan now');
-      return scanOnce(configFile, values.json ?? false);
+      return scanOnce(configFile, values.json ?? false, {
+        hosts: values.host ?? [],
+        labels: values.label ?? [],
+      });
     default:
       throw new UsageError(`unknown command '${command}'`);
   }

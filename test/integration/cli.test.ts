@@ -105,6 +105,35 @@ describe('the unitscore command', () => {
     assert.match(missing.stderr, /has no unit "nosuch\.service"/);
   });
 
+  test('scan --once --host/--label scans only those hosts; an unknown name is refused', async () => {
+    const config = join(dir, 'some.yaml');
+    writeFileSync(
+      config,
+      [
+        `database: ${join(dir, 'some.db')}`,
+        'hosts:',
+        '  - {name: a, address: 127.0.0.1, port: 1, user: s, labels: [env=prod]}',
+        '  - {name: b, address: 127.0.0.1, port: 1, user: s, labels: [env=dev]}',
+        '  - {name: c, address: 127.0.0.1, port: 1, user: s, labels: [env=prod]}',
+        '',
+      ].join('\n'),
+    );
+    const byHost = await cli(['scan', '--config', config, '--once', '--json', '--host', 'b']);
+    assert.equal(byHost.code, 1, 'the host cannot be scanned (no key, nothing listening)');
+    assert.deepEqual(
+      JSON.parse(byHost.stdout).map((r: { host: string }) => r.host),
+      ['b'],
+    );
+    const byLabel = await cli(['scan', '--config', config, '--once', '--json', '--label', 'env=prod']);
+    assert.deepEqual(
+      JSON.parse(byLabel.stdout).map((r: { host: string }) => r.host),
+      ['a', 'c'],
+    );
+    const unknown = await cli(['scan', '--config', config, '--once', '--host', 'zz']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no host named zz/);
+  });
+
   test('import ansible prints a hosts block that loads as config', async () => {
     const inventory = join(dir, 'inventory.ini');
     writeFileSync(inventory, '[web]\nweb01 ansible_host=10.0.1.11\n[prod:children]\nweb\n');

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   bootHosts,
+  CRON_STRONG_DROPIN,
   DANGEROUS_UNIT,
+  DYNAMICUSER_ONLY_UNIT,
   type Fleet,
   HARDENED_UNIT,
   type HostSpec,
@@ -16,6 +18,8 @@ import {
   NGINX_WEAK_DROPIN,
   type NspawnHost,
   ONESHOT_UNIT,
+  RSYSLOG_STRONG_DROPIN,
+  SSH_DROPIN,
 } from '../support/nspawn.js';
 
 // The whole path against real hosts (TESTING.md §3): Debian 12 containers with systemd 252 as
@@ -45,6 +49,18 @@ const SPECS: HostSpec[] = [
     enable: ['legacy-agent.service', 'db-migrate.service'],
     disable: ['nginx.service'],
     mask: ['rsyslog.service'],
+  },
+  {
+    // a bastion-like host: no nginx, hardened ssh, cron and rsyslog, a DynamicUser-only unit
+    name: 'gamma',
+    files: {
+      '/etc/systemd/system/ssh.service.d/50-hardening.conf': SSH_DROPIN,
+      '/etc/systemd/system/cron.service.d/50-hardening.conf': CRON_STRONG_DROPIN,
+      '/etc/systemd/system/rsyslog.service.d/50-hardening.conf': RSYSLOG_STRONG_DROPIN,
+      '/etc/systemd/system/cache-warmer.service': DYNAMICUSER_ONLY_UNIT,
+    },
+    enable: ['cache-warmer.service'],
+    disable: ['nginx.service'],
   },
 ];
 
@@ -218,6 +234,16 @@ describe('unitscore scan against real systemd hosts (nspawn)', () => {
       assert.ok(!beta.has(unit), `beta has no ${unit}`);
     }
     assert.ok(!alpha.has('legacy-agent.service'));
+    const gamma = first.get('gamma');
+    assert.ok(gamma);
+    assert.ok(
+      gamma.has('cache-warmer.service') && !gamma.has('nginx.service') && !gamma.has('legacy-agent.service'),
+    );
+    // Its drop-ins show: hardened ssh, cron and rsyslog score below the stock ones elsewhere.
+    for (const unit of ['ssh.service', 'cron.service', 'rsyslog.service']) {
+      const stock = unit === 'cron.service' ? beta.get(unit) : alpha.get(unit);
+      assert.ok((gamma.get(unit)?.exposure ?? 10) < (stock?.exposure ?? 0), `gamma ${unit} is hardened`);
+    }
     // The configuration shows in the scores: hardened low, deliberately bad at the top.
     assert.ok((alpha.get('nginx.service')?.exposure ?? 10) < 5, 'alpha nginx is hardened');
     assert.ok((alpha.get('metrics-exporter.service')?.exposure ?? 10) < 1);
