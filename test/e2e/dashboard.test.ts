@@ -151,7 +151,8 @@ describe('dashboard (demo fleet, Chromium)', () => {
       await page.getByTestId('login-name').fill(server.login.name);
       await page.getByTestId('login-password').fill(server.login.password);
       await page.getByTestId('login-submit').click();
-      await page.getByTestId('hosts-table').waitFor();
+      // The landing page is the fleet overview (test/e2e/fleet.test.ts); the hosts are at #/hosts.
+      await page.getByTestId('fleet-overview').waitFor();
     },
     { timeout: 120_000 },
   );
@@ -162,7 +163,7 @@ describe('dashboard (demo fleet, Chromium)', () => {
   });
 
   test('the hosts page lists every host, worst first, with status and worst exposure', async () => {
-    await page.goto(server.url);
+    await page.goto(`${server.url}/#/hosts`);
     await page.getByTestId('hosts-table').waitFor();
 
     assert.equal(await text(page.getByTestId('demo-banner')), DEMO_BANNER);
@@ -398,7 +399,7 @@ describe('dashboard (demo fleet, Chromium)', () => {
     };
     await context.route(`**${ACTIVITY}`, (route) => route.fulfill({ json: activity }));
     try {
-      await live.goto(server.url);
+      await live.goto(`${server.url}/#/hosts`);
       await live.getByTestId('hosts-table').waitFor();
       await live.getByTestId('sort-name').click();
       const names = (await live.getByTestId('host-link').allTextContents()).map((n) => n.trim());

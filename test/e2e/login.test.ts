@@ -100,7 +100,7 @@ describe('login, first admin and admin pages (Chromium)', () => {
     await page.getByTestId('setup-password').fill(ADMIN_PASSWORD);
     await page.getByTestId('setup-confirm').fill(ADMIN_PASSWORD);
     await page.getByTestId('setup-submit').click();
-    await page.getByTestId('hosts-table').waitFor();
+    await page.getByTestId('fleet-overview').waitFor();
     assert.equal((await page.getByTestId('user-name').textContent())?.trim(), 'admin');
     assert.equal(new URL(page.url()).hash, '#/', 'the setup token left the address bar');
 
@@ -163,7 +163,7 @@ describe('login, first admin and admin pages (Chromium)', () => {
       await otherPage.getByTestId('login-name').fill('admin');
       await otherPage.getByTestId('login-password').fill(ADMIN_PASSWORD);
       await otherPage.getByTestId('login-submit').click();
-      await otherPage.getByTestId('hosts-table').waitFor();
+      await otherPage.getByTestId('fleet-overview').waitFor();
 
       await page.getByTestId('user-name').click();
       await page.getByTestId('password-current').fill(ADMIN_PASSWORD);

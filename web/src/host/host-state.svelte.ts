@@ -1,7 +1,14 @@
 import { SvelteMap } from 'svelte/reactivity';
-import { errorMessage, getHostUnits, getUnit } from '../lib/api/client';
-import type { HostUnitsResponse, UnitDetailResponse } from '../lib/api/types';
+import { errorMessage, getHostTrend, getHostUnits, getUnit } from '../lib/api/client';
+import type { HostTrendResponse, HostUnitsResponse, TrendDays, UnitDetailResponse } from '../lib/api/types';
+import { Resource } from '../lib/resource.svelte';
+import { UnitHistoryState, WhatIfState } from './unit-extras.svelte';
 import { sortUnits } from './units';
+
+export interface UnitExtras {
+  history: UnitHistoryState;
+  whatif: WhatIfState;
+}
 
 export type UnitDetail =
   | { phase: 'loading' }
@@ -17,6 +24,11 @@ export class HostState {
   readonly details = new SvelteMap<string, UnitDetail>();
 
   readonly units = $derived(this.data ? sortUnits(this.data.units) : []);
+  /** The host's worst and median by day. */
+  readonly trend = new Resource<HostTrendResponse>();
+  trendDays: TrendDays = $state(30);
+  /** History and what-if per unit: plain map, the objects inside are reactive themselves. */
+  private readonly extrasByUnit = new Map<string, UnitExtras>();
 
   constructor(readonly hostId: number) {}
 
@@ -44,6 +56,23 @@ export class HostState {
       this.errorStatus = (err as { status?: number }).status ?? 0;
       this.phase = 'error';
     }
+  }
+
+  loadTrend(days: TrendDays = this.trendDays, options: { quiet?: boolean } = {}): Promise<void> {
+    this.trendDays = days;
+    return this.trend.load((signal) => getHostTrend(this.hostId, { days, bucket: 'day' }, signal), options);
+  }
+
+  extras(unit: string): UnitExtras {
+    let extras = this.extrasByUnit.get(unit);
+    if (!extras) {
+      extras = {
+        history: new UnitHistoryState(this.hostId, unit),
+        whatif: new WhatIfState(this.hostId, unit),
+      };
+      this.extrasByUnit.set(unit, extras);
+    }
+    return extras;
   }
 
   /** Fetches a unit's checks unless those of the scan shown are there or on their way. */

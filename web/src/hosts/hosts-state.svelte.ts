@@ -7,9 +7,14 @@ export class HostsState {
   error = $state('');
   hosts: HostSummary[] = $state([]);
   sort: HostSort = $state({ ...DEFAULT_SORT });
+  /** The fleet's label filter: a host must carry every one (GET /hosts has no filter: applied here). */
+  labels: string[] = $state([]);
 
-  readonly sorted = $derived(sortHosts(this.hosts, this.sort));
-  readonly figures = $derived(fleetFigures(this.hosts));
+  readonly filtered = $derived(
+    this.hosts.filter((h) => this.labels.every((label) => h.labels.includes(label))),
+  );
+  readonly sorted = $derived(sortHosts(this.filtered, this.sort));
+  readonly figures = $derived(fleetFigures(this.filtered));
 
   private loads = 0;
 

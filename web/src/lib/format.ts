@@ -68,6 +68,19 @@ export function absoluteTime(iso: string): string {
   return Number.isNaN(then) ? iso : absolute.format(then);
 }
 
+const shortDateTime = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** "Nov 5, 10:00": a moment in a dense table, in the viewer's time zone (the full one in a title). */
+export function shortTime(iso: string): string {
+  const then = Date.parse(iso);
+  return Number.isNaN(then) ? iso : shortDateTime.format(then);
+}
+
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -24,6 +24,8 @@ export class SessionState {
   busy = $state(false);
 
   readonly isAdmin = $derived(this.me?.role === 'admin');
+  /** Operators and admins may start scans (server/http/auth/role-matrix.ts: POST /scans). */
+  readonly canOperate = $derived(this.me?.role === 'operator' || this.me?.role === 'admin');
 
   constructor() {
     onUnauthorized(() => {

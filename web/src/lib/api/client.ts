@@ -1,11 +1,26 @@
 // The only module that talks to the server. Components get data through the feature state modules.
 import type {
   ApiError,
+  DirectiveGapsResponse,
+  FleetHostUnitsResponse,
+  FleetOverviewResponse,
+  FleetTrendResponse,
+  FleetUnitsResponse,
   Health,
   HostsResponse,
+  HostTrendResponse,
   HostUnitsResponse,
   ScanActivity,
+  ScanDiffResponse,
+  ScanNowRequest,
+  ScanNowResponse,
+  SuggestionResponse,
+  TrendBucket,
+  TrendDays,
   UnitDetailResponse,
+  UnitHistoryResponse,
+  WhatIfRequest,
+  WhatIfResponse,
 } from './types';
 
 const BASE = '/api/v1';
@@ -77,6 +92,9 @@ function get<T>(path: string, signal?: AbortSignal): Promise<T> {
   return request('GET', path, { signal });
 }
 
+const unitPath = (hostId: number, unit: string) =>
+  `/hosts/${encodeURIComponent(hostId)}/units/${encodeURIComponent(unit)}`;
+
 export function getHealth(signal?: AbortSignal): Promise<Health> {
   return get('/health', signal);
 }
@@ -90,11 +108,117 @@ export function getHostUnits(hostId: number, signal?: AbortSignal): Promise<Host
 }
 
 export function getUnit(hostId: number, unit: string, signal?: AbortSignal): Promise<UnitDetailResponse> {
-  return get(`/hosts/${encodeURIComponent(hostId)}/units/${encodeURIComponent(unit)}`, signal);
+  return get(unitPath(hostId, unit), signal);
 }
 
 export function getScanActivity(signal?: AbortSignal): Promise<ScanActivity> {
   return get('/scans/activity', signal);
+}
+
+/** A query string from optional values; arrays repeat the key (`label=a&label=b`). */
+function query(params: Record<string, string | number | readonly string[] | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'object') for (const v of value) q.append(key, v);
+    else q.set(key, String(value));
+  }
+  const qs = q.toString();
+  return qs ? `?${qs}` : '';
+}
+
+// ---- Fleet screens: every one takes the label filter (all labels must match).
+
+export function getFleetOverview(
+  labels: readonly string[],
+  signal?: AbortSignal,
+): Promise<FleetOverviewResponse> {
+  return get(`/fleet/overview${query({ label: labels })}`, signal);
+}
+
+export function getFleetTrend(
+  labels: readonly string[],
+  range: { days: TrendDays; bucket: TrendBucket },
+  signal?: AbortSignal,
+): Promise<FleetTrendResponse> {
+  return get(`/fleet/trend${query({ label: labels, days: range.days, bucket: range.bucket })}`, signal);
+}
+
+export function getFleetUnits(
+  labels: readonly string[],
+  page: { cursor?: string | null; limit?: number } = {},
+  signal?: AbortSignal,
+): Promise<FleetUnitsResponse> {
+  return get(`/fleet/units${query({ label: labels, cursor: page.cursor, limit: page.limit })}`, signal);
+}
+
+export function getFleetHostUnits(
+  labels: readonly string[],
+  unit: string,
+  page: { cursor?: string | null; limit?: number } = {},
+  signal?: AbortSignal,
+): Promise<FleetHostUnitsResponse> {
+  return get(
+    `/fleet/host-units${query({ label: labels, unit, cursor: page.cursor, limit: page.limit })}`,
+    signal,
+  );
+}
+
+export function getDirectiveGaps(
+  labels: readonly string[],
+  page: { cursor?: string | null; limit?: number } = {},
+  signal?: AbortSignal,
+): Promise<DirectiveGapsResponse> {
+  return get(
+    `/fleet/directive-gaps${query({ label: labels, cursor: page.cursor, limit: page.limit })}`,
+    signal,
+  );
+}
+
+// ---- One host over time, and the score model.
+
+export function getHostTrend(
+  hostId: number,
+  range: { days: TrendDays; bucket: TrendBucket },
+  signal?: AbortSignal,
+): Promise<HostTrendResponse> {
+  return get(`/hosts/${encodeURIComponent(hostId)}/trend${query(range)}`, signal);
+}
+
+/** What changed on a host since the end of `fromDate` (YYYY-MM-DD, UTC) up to its latest state. */
+export function getHostDiff(
+  hostId: number,
+  fromDate: string,
+  signal?: AbortSignal,
+): Promise<ScanDiffResponse> {
+  return get(`/hosts/${encodeURIComponent(hostId)}/diff${query({ fromDate })}`, signal);
+}
+
+export function getUnitHistory(
+  hostId: number,
+  unit: string,
+  page: { cursor?: string | null; limit?: number } = {},
+  signal?: AbortSignal,
+): Promise<UnitHistoryResponse> {
+  return get(`${unitPath(hostId, unit)}/history${query({ cursor: page.cursor, limit: page.limit })}`, signal);
+}
+
+export function getSuggestion(
+  hostId: number,
+  unit: string,
+  signal?: AbortSignal,
+): Promise<SuggestionResponse> {
+  return get(`${unitPath(hostId, unit)}/suggestion`, signal);
+}
+
+/** A drop-in's predicted effect; a drop-in that does not parse is a 400 naming its lines. */
+export function postWhatIf(body: WhatIfRequest, signal?: AbortSignal): Promise<WhatIfResponse> {
+  return request('POST', '/whatif', { body, signal });
+}
+
+/** Scan now (operators): a host by name, the hosts of a label, or with neither the whole fleet. */
+export function postScanNow(filter: ScanNowRequest): Promise<ScanNowResponse> {
+  return request('POST', '/scans', { body: filter });
 }
 
 export function errorMessage(err: unknown): string {
