@@ -367,3 +367,7 @@ export const ScanDiffResponse = Type.Object({
     }),
   ),
 });
+
+export const LabelsResponse = Type.Object({
+  labels: Type.Array(Type.Object({ label: Type.String(), hosts: Type.Integer() })),
+});

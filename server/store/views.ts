@@ -79,7 +79,11 @@ export class Views {
         (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id AND s.status = 'ok') AS lastOkScanId
       FROM hosts h`;
     this.statements = {
-      hosts: db.prepare(`${hostSelect} WHERE h.retired_at IS NULL ORDER BY h.name`),
+      // Hosts carrying every label asked for (a JSON array; [] = all).
+      hosts: db.prepare(`${hostSelect} WHERE h.retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM json_each(?) l
+        WHERE l.value NOT IN (SELECT value FROM json_each(h.labels))) ORDER BY h.name`),
+      labels: db.prepare(`SELECT l.value AS label, count(*) AS hosts FROM hosts h, json_each(h.labels) l
+        WHERE h.retired_at IS NULL GROUP BY l.value ORDER BY l.value`),
       host: db.prepare(`${hostSelect} WHERE h.id = ?`),
       scan: db.prepare(SCAN_SELECT),
       summary: db.prepare('SELECT unit_count AS unitCount, worst, median FROM scans WHERE id = ?'),
@@ -119,8 +123,13 @@ export class Views {
     };
   }
 
-  hosts(): HostView[] {
-    return (this.statements.hosts.all() as HostRow[]).map((r) => this.host(r));
+  hosts(labels: readonly string[] = []): HostView[] {
+    return (this.statements.hosts.all(JSON.stringify(labels)) as HostRow[]).map((r) => this.host(r));
+  }
+
+  /** Every label of the active hosts, with how many hosts carry it. */
+  labels(): { label: string; hosts: number }[] {
+    return this.statements.labels.all() as { label: string; hosts: number }[];
   }
 
   /** The host and its units as its latest successful scan saw them, worst first. */

@@ -48,6 +48,21 @@ describe('HTTP API', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test('hosts filtered by label (every label asked for), and the labels there are', async () => {
+    const prod = (await get('/api/v1/hosts?label=env=prod')).json();
+    assert.deepEqual(
+      prod.hosts.map((h: { name: string }) => h.name),
+      ['web-1'],
+    );
+    const none = (await get('/api/v1/hosts?label=env=prod&label=role=db')).json();
+    assert.deepEqual(none.hosts, []);
+    assert.deepEqual((await get('/api/v1/labels')).json(), { labels: [{ label: 'env=prod', hosts: 1 }] });
+    // Labels are data, bound as parameters: an odd one simply matches nothing.
+    const odd = await get(`/api/v1/hosts?label=${encodeURIComponent("x' OR 1=1 --")}`);
+    assert.equal(odd.statusCode, 200);
+    assert.deepEqual(odd.json().hosts, []);
+  });
+
   test('health', async () => {
     const res = await get('/api/v1/health');
     assert.equal(res.statusCode, 200);

@@ -44,6 +44,7 @@ export const ROLE_MATRIX: readonly AccessRule[] = [
 
   // Reading the fleet.
   rule('GET', '/api/v1/hosts', 'viewer'),
+  rule('GET', '/api/v1/labels', 'viewer'),
   rule('GET', '/api/v1/hosts/:id/units', 'viewer'),
   rule('GET', '/api/v1/hosts/:id/units/:unit', 'viewer'),
   rule('GET', '/api/v1/hosts/:id/units/:unit/suggestion', 'viewer'),

@@ -3,16 +3,27 @@ import type { Views } from '../../store/views.js';
 import { presentCheck, presentHost, presentScan, presentUnit } from '../present.js';
 import {
   ErrorBody,
+  FleetQuery,
   HostParams,
   HostsResponse,
   HostUnitsResponse,
+  LabelsResponse,
   UnitDetailResponse,
   UnitParams,
 } from '../schemas.js';
 
 export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views }> = async (app, { views }) => {
-  app.get('/hosts', { schema: { response: { 200: HostsResponse } } }, async () => ({
-    hosts: views.hosts().map(presentHost),
+  app.get(
+    '/hosts',
+    { schema: { querystring: FleetQuery, response: { 200: HostsResponse } } },
+    async (request) => ({
+      hosts: views.hosts(request.query.label ?? []).map(presentHost),
+    }),
+  );
+
+  // The label filter's choices: every label of the active hosts, with its host count.
+  app.get('/labels', { schema: { response: { 200: LabelsResponse } } }, async () => ({
+    labels: views.labels(),
   }));
 
   app.get(
