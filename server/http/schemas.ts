@@ -79,6 +79,13 @@ export const UnitDetailResponse = Type.Object({
   host: HostSummary,
   scan: ScanSummary,
   unit: Type.Object({ ...UnitSummary.properties, checks: Type.Array(CheckBody) }),
+  /** The score model's own computation of the exposure from the checks: the host stays the truth. */
+  model: Type.Object({
+    exposure: Nullable(Exposure),
+    matchesHost: Type.Boolean(),
+    reason: Nullable(Type.String()),
+    source: Type.Enum(['debug', 'built-in']),
+  }),
 });
 
 export const HostParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });

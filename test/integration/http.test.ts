@@ -117,6 +117,11 @@ describe('HTTP API', () => {
         ['PrivateTmp', true, null],
       ],
     );
+    // These checks (weights 1000, two rows) cannot give the 9.6 the host printed, as with a
+    // custom --security-policy: flagged, and the host's number is still the one shown.
+    assert.equal(body.unit.exposure, 9.6);
+    assert.equal(body.model.matchesHost, false);
+    assert.ok(body.model.reason);
     const odd = await get(`/api/v1/hosts/${webId}/units/${encodeURIComponent(hostile)}`);
     assert.equal(odd.statusCode, 200);
     assert.equal(odd.json().unit.unit, hostile);

@@ -44,6 +44,12 @@ describe('what-if and suggestion API', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test("a unit's detail carries the model's own number: it matches what the real host printed", async () => {
+    const res = await app.inject({ url: `/api/v1/hosts/${hostId}/units/nginx.service`, headers: viewer });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json().model, { exposure: 9.6, matchesHost: true, reason: null, source: 'debug' });
+  });
+
   test('POST /whatif predicts what the real host printed for the same drop-in', async () => {
     // The nginx hardening of the demo's web-02, as written on that host (server/demo/reports/README.md).
     const dropin = [

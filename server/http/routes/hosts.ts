@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { recompute } from '../../analyze/score/index.js';
 import type { Views } from '../../store/views.js';
 import { presentCheck, presentHost, presentScan, presentUnit } from '../present.js';
 import {
@@ -56,10 +57,23 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views }> = async (ap
           : `no host with id ${id}`;
         return reply.code(404).send({ statusCode: 404, error: 'Not Found', message });
       }
+      // Where the model cannot reproduce the host's number (a custom --security-policy, an
+      // unknown version), the unit is flagged; the host's number stays the one shown.
+      const u = found.unit;
+      const model = recompute(
+        { unit: u.unit, exposure: u.exposure, predicate: u.predicate, checks: u.checks, partial: false },
+        { systemdVersion: found.scan.systemdVersion },
+      );
       return {
         host: presentHost(found.host),
         scan: presentScan(found.scan),
-        unit: { ...presentUnit(found.unit), checks: found.unit.checks.map(presentCheck) },
+        unit: { ...presentUnit(u), checks: u.checks.map(presentCheck) },
+        model: {
+          exposure: model.exposure,
+          matchesHost: model.matchesHost,
+          reason: model.reason ?? null,
+          source: model.source,
+        },
       };
     },
   );

@@ -80,6 +80,13 @@ export interface UnitDetailResponse {
   host: HostSummary;
   scan: ScanSummary;
   unit: UnitSummary & { checks: Check[] };
+  /** The score model's own computation from the checks; the host's number stays the truth. */
+  model: {
+    exposure: number | null;
+    matchesHost: boolean;
+    reason: string | null;
+    source: 'debug' | 'built-in';
+  };
 }
 
 export interface ApiError {
