@@ -59,7 +59,17 @@ interface HostRow {
   user: string;
   labels: string;
   lastScanId: number | null;
+  lsStatus: string | null;
+  lsError: string | null;
+  lsStartedAt: number | null;
+  lsFinishedAt: number | null;
+  lsSystemdVersion: number | null;
+  lsHostname: string | null;
+  lsOs: string | null;
   lastOkScanId: number | null;
+  okUnitCount: number | null;
+  okWorst: number | null;
+  okMedian: number | null;
 }
 
 // Every systemd prints the predicate its thresholds give the exposure (systemd-analyze.md §1.5).
@@ -74,10 +84,17 @@ export class Views {
   private readonly statements;
 
   constructor(db: Db) {
+    // One statement per screen: the host, its last scan (with what the host said of itself) and
+    // the summary of its last successful scan, each found through the (host_id, id) indexes.
     const hostSelect = `SELECT h.id, h.name, h.address, h.port, h.user, h.labels,
-        (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id) AS lastScanId,
-        (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id AND s.status = 'ok') AS lastOkScanId
-      FROM hosts h`;
+        ls.id AS lastScanId, ls.status AS lsStatus, ls.error AS lsError, ls.started_at AS lsStartedAt,
+        ls.finished_at AS lsFinishedAt, lf.systemd_version AS lsSystemdVersion, lf.hostname AS lsHostname,
+        lf.os AS lsOs, ok.id AS lastOkScanId, ok.unit_count AS okUnitCount, ok.worst AS okWorst,
+        ok.median AS okMedian
+      FROM hosts h
+      LEFT JOIN scans ls ON ls.id = (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id)
+      LEFT JOIN host_facts lf ON lf.id = ls.facts_id
+      LEFT JOIN scans ok ON ok.id = (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id AND s.status = 'ok')`;
     this.statements = {
       // Hosts carrying every label asked for (a JSON array; [] = all).
       hosts: db.prepare(`${hostSelect} WHERE h.retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM json_each(?) l
@@ -86,7 +103,6 @@ export class Views {
         WHERE h.retired_at IS NULL GROUP BY l.value ORDER BY l.value`),
       host: db.prepare(`${hostSelect} WHERE h.id = ?`),
       scan: db.prepare(SCAN_SELECT),
-      summary: db.prepare('SELECT unit_count AS unitCount, worst, median FROM scans WHERE id = ?'),
       units: db.prepare(`SELECT unit, exposure, failing FROM (${OPEN_UNITS})
         ORDER BY exposure IS NULL, exposure DESC, unit`),
       unit: db.prepare(`${OPEN_UNITS} AND n.name = ?`),
@@ -101,14 +117,6 @@ export class Views {
   }
 
   private host(row: HostRow): HostView {
-    const summary =
-      row.lastOkScanId === null
-        ? undefined
-        : (this.statements.summary.get(row.lastOkScanId) as {
-            unitCount: number;
-            worst: number | null;
-            median: number | null;
-          });
     return {
       id: row.id,
       name: row.name,
@@ -116,10 +124,22 @@ export class Views {
       port: row.port,
       user: row.user,
       labels: JSON.parse(row.labels) as string[],
-      lastScan: this.scanById(row.lastScanId),
-      unitCount: summary?.unitCount ?? null,
-      worstExposure: summary?.worst ?? null,
-      medianExposure: summary?.median ?? null,
+      lastScan:
+        row.lastScanId === null
+          ? null
+          : {
+              id: row.lastScanId,
+              status: row.lsStatus as ScanStatus,
+              error: row.lsError,
+              startedAt: row.lsStartedAt as number,
+              finishedAt: row.lsFinishedAt as number,
+              systemdVersion: row.lsSystemdVersion,
+              hostname: row.lsHostname,
+              os: row.lsOs,
+            },
+      unitCount: row.lastOkScanId === null ? null : row.okUnitCount,
+      worstExposure: row.okWorst,
+      medianExposure: row.okMedian,
     };
   }
 
