@@ -28,11 +28,12 @@ export class ScanActivity extends EventEmitter<{ change: [ActivitySnapshot] }> {
   private readonly scanning = new Set<string>();
   private nextRoundAt: number | null = null;
 
-  roundStarted(total: number, now = Date.now()): void {
+  /** A round starts empty; each host started joins it (hosts fall due one by one). */
+  roundStarted(now = Date.now()): void {
     this.round++;
     this.startedAt = now;
     this.finishedAt = null;
-    this.total = total;
+    this.total = 0;
     this.done = 0;
     this.failed = 0;
     this.nextRoundAt = null;

@@ -93,7 +93,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
   const intervalOf = (t: HostTarget) => t.intervalMs ?? options.intervalMs;
   const launch = (target: HostTarget) => {
-    if (running.size === 0) activity.roundStarted(0, clock());
+    if (running.size === 0) activity.roundStarted(clock());
     activity.hostStarted(target);
     const job = scan(target, options, options.hooks?.(target))
       .then((result) => {

@@ -13,6 +13,11 @@ export interface Column<T> {
   cell: (row: T) => Cell;
 }
 
+/** Columns that are the row's own fields, headed by their names. */
+export function fields<T>(...keys: (keyof T & string)[]): Column<T>[] {
+  return keys.map((key) => ({ header: key, cell: (row: T) => row[key] as Cell }));
+}
+
 const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 

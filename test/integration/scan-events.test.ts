@@ -57,7 +57,7 @@ test('GET /api/v1/scans/events streams a snapshot at once and one per change', a
     identityFile: 'k',
     knownHosts: 'h',
   };
-  activity.roundStarted(0);
+  activity.roundStarted();
   assert.equal((await nextEvent()).running, true);
   activity.hostStarted(target);
   assert.deepEqual((await nextEvent()).scanning, ['web-1']);

@@ -3,7 +3,7 @@ import { PREDICATES } from '../../analyze/model.js';
 import { predicateFor } from '../../analyze/numbers.js';
 import type { FleetQueries } from '../../store/queries/index.js';
 import { dayOf } from '../../store/rollups.js';
-import { type Column, sendCsv, wantsCsv } from '../csv.js';
+import { type Column, fields, sendCsv, wantsCsv } from '../csv.js';
 import { CSV_PAGE, DEFAULT_LIMIT, decodeCursor, encodeCursor, keyComparator, pageOf } from '../pagination.js';
 import {
   DirectiveGapsResponse,
@@ -229,9 +229,7 @@ type TrendRow = {
   exposure: ReturnType<typeof presentDistribution>;
 };
 const TREND_COLUMNS: Column<TrendRow>[] = [
-  { header: 'day', cell: (r) => r.day },
-  { header: 'week', cell: (r) => r.week },
-  { header: 'hosts', cell: (r) => r.hosts },
+  ...fields<TrendRow>('day', 'week', 'hosts'),
   { header: 'units', cell: (r) => r.exposure.units },
   { header: 'median', cell: (r) => r.exposure.median },
   { header: 'p90', cell: (r) => r.exposure.p90 },
@@ -239,48 +237,28 @@ const TREND_COLUMNS: Column<TrendRow>[] = [
   ...PREDICATES.map((p): Column<TrendRow> => ({ header: p, cell: (r) => r.exposure.bands[p] })),
 ];
 
-const UNIT_GROUP_COLUMNS: Column<{
+const UNIT_GROUP_COLUMNS = fields<{
   unit: string;
   hosts: number;
   median: number | null;
   worst: number | null;
   predicate: string | null;
-}>[] = [
-  { header: 'unit', cell: (r) => r.unit },
-  { header: 'hosts', cell: (r) => r.hosts },
-  { header: 'median', cell: (r) => r.median },
-  { header: 'worst', cell: (r) => r.worst },
-  { header: 'predicate', cell: (r) => r.predicate },
-];
+}>('unit', 'hosts', 'median', 'worst', 'predicate');
 
-const HOST_UNIT_COLUMNS: Column<{
+const HOST_UNIT_COLUMNS = fields<{
   hostId: number;
   host: string;
   unit: string;
   exposure: number;
   predicate: string;
   failing: number;
-}>[] = [
-  { header: 'hostId', cell: (r) => r.hostId },
-  { header: 'host', cell: (r) => r.host },
-  { header: 'unit', cell: (r) => r.unit },
-  { header: 'exposure', cell: (r) => r.exposure },
-  { header: 'predicate', cell: (r) => r.predicate },
-  { header: 'failing', cell: (r) => r.failing },
-];
+}>('hostId', 'host', 'unit', 'exposure', 'predicate', 'failing');
 
-const GAP_COLUMNS: Column<{
+const GAP_COLUMNS = fields<{
   check: string;
   name: string;
   description: string | null;
   units: number;
   hosts: number;
   exposureGain: number;
-}>[] = [
-  { header: 'check', cell: (r) => r.check },
-  { header: 'name', cell: (r) => r.name },
-  { header: 'description', cell: (r) => r.description },
-  { header: 'units', cell: (r) => r.units },
-  { header: 'hosts', cell: (r) => r.hosts },
-  { header: 'exposureGain', cell: (r) => r.exposureGain },
-];
+}>('check', 'name', 'description', 'units', 'hosts', 'exposureGain');

@@ -3,7 +3,7 @@ import { predicateFor } from '../../analyze/numbers.js';
 import type { FleetQueries } from '../../store/queries/index.js';
 import type { ScanRow } from '../../store/queries/scan-diff.js';
 import { dayOf } from '../../store/rollups.js';
-import { type Column, sendCsv, wantsCsv } from '../csv.js';
+import { type Column, fields, sendCsv, wantsCsv } from '../csv.js';
 import { badRequest, CSV_PAGE, DEFAULT_LIMIT, decodeCursor, encodeCursor, HttpError } from '../pagination.js';
 import {
   HostParams,
@@ -202,14 +202,7 @@ type HostTrendRow = {
   worst: number | null;
   median: number | null;
 };
-const HOST_TREND_COLUMNS: Column<HostTrendRow>[] = [
-  { header: 'day', cell: (r) => r.day },
-  { header: 'week', cell: (r) => r.week },
-  { header: 'scanId', cell: (r) => r.scanId },
-  { header: 'units', cell: (r) => r.units },
-  { header: 'worst', cell: (r) => r.worst },
-  { header: 'median', cell: (r) => r.median },
-];
+const HOST_TREND_COLUMNS = fields<HostTrendRow>('day', 'week', 'scanId', 'units', 'worst', 'median');
 
 type UnitTrendRow = {
   day: string;
@@ -218,13 +211,7 @@ type UnitTrendRow = {
   exposure: number | null;
   predicate: string | null;
 };
-const UNIT_TREND_COLUMNS: Column<UnitTrendRow>[] = [
-  { header: 'day', cell: (r) => r.day },
-  { header: 'week', cell: (r) => r.week },
-  { header: 'present', cell: (r) => r.present },
-  { header: 'exposure', cell: (r) => r.exposure },
-  { header: 'predicate', cell: (r) => r.predicate },
-];
+const UNIT_TREND_COLUMNS = fields<UnitTrendRow>('day', 'week', 'present', 'exposure', 'predicate');
 
 type HistoryRow = {
   from: { scanId: number; at: string };
@@ -239,9 +226,7 @@ const HISTORY_COLUMNS: Column<HistoryRow>[] = [
   { header: 'fromAt', cell: (r) => r.from.at },
   { header: 'toScan', cell: (r) => r.to?.scanId },
   { header: 'toAt', cell: (r) => r.to?.at },
-  { header: 'exposure', cell: (r) => r.exposure },
-  { header: 'predicate', cell: (r) => r.predicate },
-  { header: 'failing', cell: (r) => r.failing },
+  ...fields<HistoryRow>('exposure', 'predicate', 'failing'),
   { header: 'flipped', cell: (r) => flipsCell(r.flipped) },
 ];
 
@@ -254,10 +239,6 @@ type DiffRow = {
   flipped: Parameters<typeof flipsCell>[0];
 };
 const DIFF_COLUMNS: Column<DiffRow>[] = [
-  { header: 'unit', cell: (r) => r.unit },
-  { header: 'change', cell: (r) => r.change },
-  { header: 'from', cell: (r) => r.from },
-  { header: 'to', cell: (r) => r.to },
-  { header: 'delta', cell: (r) => r.delta },
+  ...fields<DiffRow>('unit', 'change', 'from', 'to', 'delta'),
   { header: 'flipped', cell: (r) => flipsCell(r.flipped) },
 ];
