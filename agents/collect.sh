@@ -68,6 +68,38 @@ os_release() {
   done
 }
 
+# The keys `systemd-analyze security` reads, and so the score model: a unit's files show what its
+# checks hide (an explicit User=root, DeviceAllow= entries, an allow list's calls). Only these
+# lines leave the host: unit files may hold secrets in Environment= and the like.
+SCORED_KEYS='DynamicUser PrivateDevices PrivateMounts PrivateNetwork PrivateTmp PrivateUsers
+ProtectControlGroups ProtectKernelModules ProtectKernelTunables ProtectKernelLogs ProtectClock
+ProtectHostname LockPersonality MemoryDenyWriteExecute NoNewPrivileges RestrictRealtime
+RestrictSUIDSGID RemoveIPC DefaultDependencies ProtectSystem ProtectHome KeyringMode ProtectProc
+ProcSubset NotifyAccess DevicePolicy User UMask Delegate SupplementaryGroups MountImages
+RootDirectory RootImage CapabilityBoundingSet AmbientCapabilities RestrictNamespaces
+RestrictAddressFamilies SystemCallArchitectures SystemCallFilter IPAddressDeny IPAddressAllow
+IPIngressFilterPath IPEgressFilterPath DeviceAllow'
+SCORED_KEYS=$(printf '%s' "$SCORED_KEYS" | tr '\n' ' ')
+
+# `systemctl cat` output reduced to file headers, section headers and scored assignments, with
+# backslash continuations joined first (as systemd reads them).
+scored_lines() {
+  awk -v keys="$SCORED_KEYS" '
+    BEGIN { n = split(keys, k, /[ \n]+/); for (i = 1; i <= n; i++) want[k[i]] = 1 }
+    {
+      line = pending $0
+      pending = ""
+      if (line ~ /\\$/) { pending = substr(line, 1, length(line) - 1) " "; next }
+      sub(/^[ \t]+/, "", line)
+      if (line ~ /^# \// || line ~ /^\[/) { print line; next }
+      eq = index(line, "=")
+      if (eq < 2) next
+      key = substr(line, 1, eq - 1)
+      sub(/[ \t]+$/, "", key)
+      if (key in want) print line
+    }'
+}
+
 printf 'unitscore-report 1 %s\n' "$boundary"
 frame "section meta"
 meta agent 'collect.sh 1'
@@ -112,5 +144,10 @@ if [ -n "$units" ]; then
     # shellcheck disable=SC2086
     run units-json systemd-analyze security --no-pager --json=short $units
   fi
+  frame "section unit-files"
+  for unit in $units; do
+    printf '>>> %s\n' "$unit"
+    systemctl cat --no-pager -- "$unit" 2>/dev/null | scored_lines
+  done
 fi
 frame end

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { analyzeOutput } from './analyze/analyze-report.js';
+import { analyzeOutput, analyzeReport } from './analyze/analyze-report.js';
 import { DropInError, ScoreModelError, suggestDropIn, whatIf } from './analyze/score/index.js';
 import { toParseJson } from './analyze/to-parse-json.js';
 import { AUTH_USAGE, AuthUsageError, authMain } from './auth-cli.js';
@@ -36,10 +36,12 @@ Usage:
   unitscore import ansible FILE [--format ini|yaml] [--user NAME]
                                              print the hosts: block for unitscore.yaml from an
                                              Ansible inventory (groups become group=NAME labels)
-  unitscore whatif --report FILE --unit UNIT --dropin FILE
+  unitscore whatif --report FILE --unit UNIT --dropin FILE [--files FILE]
                                              predict a drop-in's effect on a unit's exposure
-  unitscore suggest --report FILE --unit UNIT [--json]
+  unitscore suggest --report FILE --unit UNIT [--files FILE] [--json]
                                              a staged override.conf for the unit
+                                             (--files: the unit's files as 'systemctl cat UNIT'
+                                             prints them, for a pasted output; reports carry them)
   unitscore reparse --config FILE            rebuild history from the stored raw reports
                                              (after a parser fix); progress on stderr
   unitscore backup --config FILE DEST        online, consistent copy of the database
@@ -265,11 +267,15 @@ function importAnsible(
   return problems.length > 0 ? 1 : 0;
 }
 
-/** The unit's assessment in a report or a pasted output (any version), for the score model. */
-function unitFromReport(file: string | undefined, unit: string | undefined) {
+/**
+ * The unit's assessment in a report or a pasted output (any version), for the score model, and
+ * its files: from the report, or from --files.
+ */
+function unitFromReport(file: string | undefined, unit: string | undefined, filesFile: string | undefined) {
   if (!file || !unit) throw new UsageError('needs --report FILE and --unit UNIT');
-  const text = readFileSync(file, 'utf8');
-  const analysis = analyzeOutput(text);
+  const text = readInput(file);
+  const framed = text.startsWith('unitscore-report ') ? analyzeReport(text) : null;
+  const analysis = framed?.analysis ?? analyzeOutput(text);
   const found = analysis.units.find((u) => u.unit === unit);
   if (!found) {
     const names = analysis.units.map((u) => u.unit).slice(0, 10);
@@ -279,7 +285,16 @@ function unitFromReport(file: string | undefined, unit: string | undefined) {
   }
   // A framed report is collect.sh's online run; a pasted output is taken as online too, the
   // common case (systemd-analyze security UNIT on a running host).
-  return { assessment: found, systemdVersion: analysis.systemdVersion };
+  const configuration = filesFile ? readInput(filesFile) : (framed?.unitFiles.get(unit) ?? null);
+  return { assessment: found, systemdVersion: analysis.systemdVersion, configuration };
+}
+
+function readInput(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
 }
 
 function scoreModelFailure(err: unknown): never {
@@ -296,11 +311,12 @@ function whatIfCommand(
   report: string | undefined,
   unit: string | undefined,
   dropin: string | undefined,
+  files: string | undefined,
 ): number {
   if (!dropin) throw new UsageError('whatif needs --dropin FILE');
-  const { assessment, systemdVersion } = unitFromReport(report, unit);
+  const { assessment, systemdVersion, configuration } = unitFromReport(report, unit, files);
   try {
-    const r = whatIf(assessment, readFileSync(dropin, 'utf8'), { systemdVersion });
+    const r = whatIf(assessment, readInput(dropin), { systemdVersion, configuration });
     const changes = r.changes.map((c) => ({ id: c.id, from: c.from, to: c.to }));
     process.stdout.write(
       `${JSON.stringify({ unit: r.unit, before: r.before, after: r.after, exact: r.exact, reason: r.reason, changes }, null, 2)}\n`,
@@ -311,10 +327,15 @@ function whatIfCommand(
   }
 }
 
-function suggestCommand(report: string | undefined, unit: string | undefined, json: boolean): number {
-  const { assessment, systemdVersion } = unitFromReport(report, unit);
+function suggestCommand(
+  report: string | undefined,
+  unit: string | undefined,
+  files: string | undefined,
+  json: boolean,
+): number {
+  const { assessment, systemdVersion, configuration } = unitFromReport(report, unit, files);
   try {
-    const s = suggestDropIn(assessment, { systemdVersion });
+    const s = suggestDropIn(assessment, { systemdVersion, configuration });
     process.stdout.write(
       json ? `${JSON.stringify(s, null, 2)}\n` : s.text.endsWith('\n') ? s.text : `${s.text}\n`,
     );
@@ -342,6 +363,7 @@ async function main(argv: string[]): Promise<number> {
       report: { type: 'string' },
       unit: { type: 'string' },
       dropin: { type: 'string' },
+      files: { type: 'string' },
       format: { type: 'string' },
       host: { type: 'string', multiple: true },
       label: { type: 'string', multiple: true },
@@ -367,9 +389,9 @@ async function main(argv: string[]): Promise<number> {
     case 'import':
       return importAnsible(positionals[1], positionals[2], values.format, values.user);
     case 'whatif':
-      return whatIfCommand(values.report, values.unit, values.dropin);
+      return whatIfCommand(values.report, values.unit, values.dropin, values.files);
     case 'suggest':
-      return suggestCommand(values.report, values.unit, values.json ?? false);
+      return suggestCommand(values.report, values.unit, values.files, values.json ?? false);
     case 'reparse':
       if (!configFile) throw new UsageError('reparse needs --config FILE');
       return reparseAll(configFile);

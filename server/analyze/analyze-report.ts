@@ -11,12 +11,15 @@ import { parseSecurityText } from './parse-text.js';
 import { capProblems } from './problems.js';
 import { type Report, ReportFormatError, readReport } from './report.js';
 import { parseStderr } from './unit-errors.js';
+import { parseUnitFiles } from './unit-files.js';
 
 export interface ReportAnalysis {
   meta: Record<string, string>;
   analysis: Analysis;
   /** The document's end frame was seen. */
   complete: boolean;
+  /** Each unit's own files (scored keys only), when the agent sent them. */
+  unitFiles: Map<string, string>;
 }
 
 const STDERR_SECTIONS = ['overview-stderr', 'units-stderr', 'units-json-stderr'] as const;
@@ -31,6 +34,7 @@ export function analyzeReport(doc: string): ReportAnalysis {
       meta: {},
       analysis: emptyAnalysis(null, [{ line: err.line, reason: err.message }]),
       complete: false,
+      unitFiles: new Map(),
     };
   }
   const version = /^[0-9]{1,4}$/.test(report.meta.systemd_version ?? '')
@@ -89,7 +93,12 @@ export function analyzeReport(doc: string): ReportAnalysis {
   nameCutUnits(analysis.units, unitList(report), analysis.errors);
   append(problems, units.at(crossCheck(analysis.units, unitLines)));
   analysis.problems = capProblems(problems);
-  return { meta: report.meta, analysis, complete: report.complete };
+  return {
+    meta: report.meta,
+    analysis,
+    complete: report.complete,
+    unitFiles: parseUnitFiles(report.sections.get('unit-files')),
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ import { ScanActivity } from '../collect/scan-activity.js';
 import { webDistDir } from '../paths.js';
 import type { Db } from '../store/db.js';
 import { fleetQueries } from '../store/queries/index.js';
+import { UnitFilesReader } from '../store/unit-files.js';
 import { Views } from '../store/views.js';
 import { type AuthOptions, registerAuth } from './auth/index.js';
 import { registerErrorHandling } from './errors.js';
@@ -63,7 +64,7 @@ export async function buildApp(options: AppOptions) {
     async (api) => {
       await api.register(healthRoutes, { version: options.version, demo: options.demo });
       await api.register(hostRoutes, { views });
-      await api.register(scoreRoutes, { views });
+      await api.register(scoreRoutes, { views, unitFiles: new UnitFilesReader(options.db) });
       await api.register(activityRoutes, {
         activity: options.activity ?? new ScanActivity(),
         scanNow: options.scanNow ?? (() => 0),

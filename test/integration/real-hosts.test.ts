@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile as execFileCallback } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { analyzeReport } from '../../server/analyze/analyze-report.js';
+import { whatIf } from '../../server/analyze/score/index.js';
 import {
   bootHosts,
   CRON_STRONG_DROPIN,
@@ -19,6 +21,7 @@ import {
   type NspawnHost,
   ONESHOT_UNIT,
   RSYSLOG_STRONG_DROPIN,
+  recordReport,
   SSH_DROPIN,
 } from '../support/nspawn.js';
 
@@ -62,6 +65,16 @@ const SPECS: HostSpec[] = [
     enable: ['cache-warmer.service'],
     disable: ['nginx.service'],
   },
+];
+
+/** Drop-ins whose effect depends on what the checks hide (so the unit's files decide). */
+const WHATIF_DROPINS = [
+  'DynamicUser=yes',
+  'PrivateDevices=yes',
+  'DevicePolicy=closed',
+  'ProtectSystem=strict\nPrivateTmp=yes\nProtectHome=read-only',
+  'CapabilityBoundingSet=~CAP_SYS_ADMIN CAP_NET_ADMIN\nSystemCallFilter=~@mount @reboot',
+  'User=nobody\nRestrictAddressFamilies=AF_UNIX AF_INET\nSystemCallArchitectures=native',
 ];
 
 /** Undoes most of what DANGEROUS_UNIT gets wrong. */
@@ -290,5 +303,65 @@ describe('unitscore scan against real systemd hosts (nspawn)', () => {
         assert.equal(truth.exposure, before(host, unit), `${host} ${unit} unchanged`);
       }
     }
+  });
+
+  test('what-if from the report: every unit explained by its files, every prediction exact and equal to systemd online', async () => {
+    const script = await readFile('agents/collect.sh', 'utf8');
+    let predictions = 0;
+    for (const host of fleet.hosts) {
+      const { analysis, unitFiles } = analyzeReport(await recordReport(host, script));
+      const units = analysis.units.map((u) => u.unit);
+      assert.ok(units.length >= 20, `${host.name}: ${units.length} units`);
+      for (const u of units) {
+        const files = unitFiles.get(u) ?? '';
+        assert.match(files, /^# \//m, `${host.name} ${u}: the report carries its files`);
+        assert.doesNotMatch(
+          files,
+          /^(ExecStart|Environment|Description)=/m,
+          'only scored keys leave the host',
+        );
+      }
+      for (const dropIn of WHATIF_DROPINS) {
+        const text = `[Service]\n${dropIn}\n`;
+        const put = await host.ssh(
+          'root',
+          // Runtime drop-ins (/run): gamma's hardened sshd, and so a root session, sees /etc read-only.
+          'set -e; while IFS= read -r u; do mkdir -p "/run/systemd/system/$u.d"; ' +
+            `printf '%s' '${text}' > "/run/systemd/system/$u.d/90-whatif.conf"; done; systemctl daemon-reload`,
+          `${units.join('\n')}\n`,
+        );
+        assert.equal(put.code, 0, put.stderr);
+        const truth = await analyzeOnHost(host, units);
+        for (const a of analysis.units) {
+          const p = whatIf(a, text, {
+            mode: 'online',
+            systemdVersion: 252,
+            configuration: unitFiles.get(a.unit),
+          });
+          const label = `${host.name} ${a.unit} + ${JSON.stringify(dropIn)}`;
+          assert.equal(p.basis, 'configuration', `${label}: ${p.basisNote}`);
+          assert.equal(p.exact, true, `${label}: ${p.reason}`);
+          if (p.after !== truth.get(a.unit)?.exposure) {
+            // What the host had loaded, to tell a model error from a unit that changed under the test.
+            const state = await host.ssh(
+              'root',
+              'read -r u; systemctl status --no-pager -- "$u"; systemctl cat --no-pager -- "$u"; systemctl show -p DynamicUser,User,NeedDaemonReload -- "$u"',
+              `${a.unit}\n`,
+            );
+            assert.fail(
+              `${label}: predicted ${p.after}, systemd ${truth.get(a.unit)?.exposure}\n${state.stdout}`,
+            );
+          }
+          predictions++;
+        }
+      }
+      const undo = await host.ssh(
+        'root',
+        'set -e; while IFS= read -r u; do rm -f "/run/systemd/system/$u.d/90-whatif.conf"; done; systemctl daemon-reload',
+        `${units.join('\n')}\n`,
+      );
+      assert.equal(undo.code, 0, undo.stderr);
+    }
+    process.stderr.write(`what-if online: ${predictions} predictions exact and equal to systemd\n`);
   });
 });

@@ -642,6 +642,7 @@ export function reportProblems(report: string, boundary = DEMO_BOUNDARY): string
     'exit units 0',
     'section units-json',
     'exit units-json 0',
+    'section unit-files',
     'end',
   ]) {
     if (!report.includes(frame(needed))) problems.push(`no frame "@${boundary} ${needed}"`);

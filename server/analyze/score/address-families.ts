@@ -128,6 +128,11 @@ function reading(mode: 'allow' | 'deny', bad: ReadonlyMap<Category, boolean>): R
   return r;
 }
 
+/** The set of a unit that never assigns RestrictAddressFamilies=. */
+export function unrestrictedFamilies(): AddressFamilies {
+  return { readings: [unset()], changed: false };
+}
+
 export type FamilyOp = 'reset' | 'none' | { invert: boolean; families: readonly string[] };
 
 export function applyAddressFamilies(set: AddressFamilies, op: FamilyOp): AddressFamilies {

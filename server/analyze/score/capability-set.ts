@@ -135,6 +135,22 @@ export function readBoundingSet(
   };
 }
 
+/** The set of a unit that never assigns CapabilityBoundingSet= (every capability, still replaceable). */
+export function initialBoundingSet(): BoundingSet {
+  return {
+    hyps: [
+      {
+        caps: new Array<Tri>(N).fill(1),
+        high: 1,
+        initial: 1,
+        some: new Set(),
+        guess: new Array<boolean>(N).fill(true),
+      },
+    ],
+    changed: false,
+  };
+}
+
 /** One CapabilityBoundingSet= assignment. */
 export function applyBoundingSet(
   set: BoundingSet,

@@ -104,6 +104,8 @@ export interface DropIn {
   directives: Directive[];
   /** Assignments that do not change the score (ExecStart=, ReadWritePaths=, …), with their lines. */
   ignored: { key: string; line: number }[];
+  /** Lines systemd would log and skip; only a lenient parse (a unit's own files) keeps going past them. */
+  skipped?: DropInProblem[];
 }
 
 export const NAMESPACE_KINDS = ['cgroup', 'ipc', 'net', 'mnt', 'pid', 'user', 'uts', 'time'] as const;
@@ -156,7 +158,8 @@ const SECTION_OF: Readonly<Record<DirectiveKey, 'Unit' | 'Service'>> = {
   IPEgressFilterPath: 'Service',
   DeviceAllow: 'Service',
 };
-const SCORED_KEYS = new Set(Object.keys(SECTION_OF));
+/** Every key the analyzer reads (agents/collect.sh sends a unit's lines of these keys only). */
+export const SCORED_KEYS: ReadonlySet<string> = new Set(Object.keys(SECTION_OF));
 const SCORED_BY_LOWER = new Map([...SCORED_KEYS].map((k) => [k.toLowerCase(), k]));
 const KNOWN_SECTIONS = new Set(['Unit', 'Service', 'Install']);
 
@@ -164,6 +167,11 @@ const KNOWN_SECTIONS = new Set(['Unit', 'Service', 'Install']);
 export interface DropInParseOptions {
   /** Names accepted in SystemCallFilter= (system calls and @groups); any well-formed name if absent. */
   syscallNames?: (name: string) => boolean;
+  /**
+   * Skip what systemd skips ("…, ignoring") instead of refusing: for a unit's own files, which the
+   * host has already loaded, as opposed to a drop-in somebody is about to write.
+   */
+  lenient?: boolean;
 }
 
 /**
@@ -184,7 +192,7 @@ export function parseDropIn(text: string, options: DropInParseOptions = {}): Dro
         continue;
       }
       section = m[1] as string;
-      if (!KNOWN_SECTIONS.has(section) && !section.startsWith('X-'))
+      if (!KNOWN_SECTIONS.has(section) && !section.startsWith('X-') && !options.lenient)
         problem(
           'unknown-section',
           `unknown section [${section}] (a service drop-in has [Unit], [Service], [Install])`,
@@ -204,7 +212,8 @@ export function parseDropIn(text: string, options: DropInParseOptions = {}): Dro
     }
     if (!SCORED_KEYS.has(key)) {
       const meant = SCORED_BY_LOWER.get(key.toLowerCase());
-      if (meant) problem('misspelt-key', `unknown key ${key}= (systemd keys are case-sensitive: ${meant}=)`);
+      if (meant && !options.lenient)
+        problem('misspelt-key', `unknown key ${key}= (systemd keys are case-sensitive: ${meant}=)`);
       else out.ignored.push({ key, line });
       continue;
     }
@@ -218,8 +227,21 @@ export function parseDropIn(text: string, options: DropInParseOptions = {}): Dro
     if (typeof parsed === 'string') problem('invalid-value', `${key}=${value}: ${parsed}`);
     else out.directives.push({ ...parsed, line } as Directive);
   }
-  if (problems.length > 0) throw new DropInError(problems);
+  if (options.lenient) {
+    if (problems.length > 0) out.skipped = problems;
+  } else if (problems.length > 0) throw new DropInError(problems);
   return out;
+}
+
+/**
+ * A unit's own configuration as `systemctl cat UNIT` prints it (its fragment, then each drop-in,
+ * each after a "# /path" comment), read in file order as systemd reads it.
+ */
+export function parseUnitConfiguration(
+  text: string,
+  options: Omit<DropInParseOptions, 'lenient'> = {},
+): DropIn {
+  return parseDropIn(text, { ...options, lenient: true });
 }
 
 /** Lines with comments and blanks dropped and backslash continuations joined (as systemd does). */

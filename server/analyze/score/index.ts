@@ -12,11 +12,13 @@ export {
   type DropInProblem,
   type DropInProblemCode,
   parseDropIn,
+  parseUnitConfiguration,
 } from './dropin.js';
 export { type Recomputed, type RecomputeOptions, recompute } from './recompute.js';
 export { type Suggestion, type SuggestionLine, type SuggestionStage, suggestDropIn } from './suggest.js';
 export { type Mode, ScoreModelError } from './unit-model.js';
 export {
+  type Basis,
   type PreparedUnit,
   predict,
   prepareUnit,

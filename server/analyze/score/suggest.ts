@@ -8,7 +8,7 @@
 import type { UnitAssessment } from '../model.js';
 import { CAPABILITY_ROWS, capabilityName } from './capabilities.js';
 import { type DropIn, parseDropIn } from './dropin.js';
-import { type PreparedUnit, predictRaw, prepareUnit, type WhatIfOptions } from './whatif.js';
+import { type Basis, type PreparedUnit, predictRaw, prepareUnit, type WhatIfOptions } from './whatif.js';
 
 export interface SuggestionLine {
   /** One line of override.conf, e.g. `ProtectSystem=strict`. */
@@ -34,6 +34,9 @@ export interface Suggestion {
   stages: SuggestionStage[];
   /** Rows still bad after every stage (not suggested: a root image, a device list, #32513…). */
   remaining: { id: string; name: string; badness: number }[];
+  /** What the unit's settings were read from (its files, or back from its checks). */
+  basis: Basis;
+  basisNote: string | null;
   /** The whole override.conf, commented. */
   text: string;
 }
@@ -375,6 +378,8 @@ export function suggestDropIn(a: UnitAssessment, options: WhatIfOptions = {}): S
     before: current.before,
     stages,
     remaining,
+    basis: u.basis,
+    basisNote: u.basisNote,
     text: render(a.unit, current.before, stages, remaining),
   };
 }

@@ -106,7 +106,7 @@ interface Row {
 }
 
 /** No filter: shared by every unit without one (filters are never modified, only replaced). */
-const UNFILTERED: SyscallFilter = {
+export const UNFILTERED: SyscallFilter = {
   mode: 'none',
   members: new Map(),
   closed: true,

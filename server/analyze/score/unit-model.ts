@@ -44,10 +44,12 @@ export interface ModelContext {
   /** How the assessment was made: D-Bus (online) or unit files (--offline): they differ (§2.3 c). */
   mode: Mode;
   tables: SyscallTables;
+  /** The unit's name as assessed (foo@bar.service), to resolve specifiers such as User=%i. */
+  unit?: string;
 }
 
-type ProtectSystem = 'no' | 'yes' | 'full' | 'strict';
-type ProtectHome = 'no' | 'yes' | 'read-only' | 'tmpfs';
+export type ProtectSystem = 'no' | 'yes' | 'full' | 'strict';
+export type ProtectHome = 'no' | 'yes' | 'read-only' | 'tmpfs';
 type Root = 'none' | 'directory' | 'image' | 'both';
 type Filters = 'none' | 'ingress' | 'egress' | 'both';
 type Archs = 'empty' | 'native' | 'other';
@@ -55,7 +57,7 @@ type Archs = 'empty' | 'native' | 'other';
 /** A user name that is not root (the checks say so without naming it). */
 export const SOME_USER = '(a non-root user)';
 
-const BOOLEAN_ROWS = {
+export const BOOLEAN_ROWS = {
   PrivateDevices: 'PrivateDevices',
   PrivateNetwork: 'PrivateNetwork',
   PrivateUsers: 'PrivateUsers',
@@ -69,7 +71,7 @@ const BOOLEAN_ROWS = {
   MemoryDenyWriteExecute: 'MemoryDenyWriteExecute',
   RestrictRealtime: 'RestrictRealtime',
 } as const;
-type PlainBoolean = keyof typeof BOOLEAN_ROWS;
+export type PlainBoolean = keyof typeof BOOLEAN_ROWS;
 
 export interface UnitModel {
   user: Fact<string | null>;
@@ -93,6 +95,8 @@ export interface UnitModel {
   procSubset: Fact<string>;
   notifyAccess: Fact<string>;
   ambient: Fact<boolean>;
+  /** The ambient set itself (64 bits) when the unit's files gave it; null when read from the checks. */
+  ambientMask: bigint | null;
   boundingSet: BoundingSet;
   /** Allowed namespace kinds as bits (NS_BITS), or with INITIAL set: never assigned (all allowed). */
   namespaces: Fact<number>;
@@ -119,8 +123,8 @@ const NS_BITS: Readonly<Record<NamespaceKind, number>> = {
   uts: 64,
   time: 128,
 };
-const NS_ALL = 255;
-const NS_INITIAL = 256;
+export const NS_ALL = 255;
+export const NS_INITIAL = 256;
 
 export interface ObservedRow {
   check: Check;
@@ -437,6 +441,7 @@ export function readUnit(
       ['main', 'all'],
     ),
     ambient: fromRow('AmbientCapabilities', 1),
+    ambientMask: null,
     boundingSet: readBoundingSet(new Map(), new Set()),
     namespaces: readNamespaces(b),
     addressFamilies: readAddressFamilies(
@@ -736,11 +741,18 @@ function applyOne(
     case 'DevicePolicy':
       m.devicePolicy = known(d.value);
       return;
-    case 'User':
-      m.user = d.value?.includes('%')
-        ? hidden(d.value, [d.value, 'root'], `User=${d.value} uses a specifier whose value is not known here`)
-        : known(d.value);
+    case 'User': {
+      const user = d.value?.includes('%') ? resolveSpecifiers(d.value, ctx.unit) : d.value;
+      m.user =
+        user === undefined
+          ? hidden(
+              d.value,
+              [d.value, 'root'],
+              `User=${d.value} uses a specifier whose value is not known here`,
+            )
+          : known(user);
       return;
+    }
     case 'UMask':
       m.umask = known(d.value);
       return;
@@ -770,6 +782,15 @@ function applyOne(
       return;
     case 'AmbientCapabilities': {
       // Replaces while the set is empty (its initial value) or the list is, merges otherwise.
+      if (m.ambientMask !== null) {
+        let sum = 0n;
+        for (const c of d.caps) sum |= 1n << BigInt(c);
+        const cur = m.ambientMask;
+        if (sum === 0n || cur === 0n) m.ambientMask = d.invert ? ~sum & ALL_BITS : sum;
+        else m.ambientMask = d.invert ? cur & ~sum : cur | sum;
+        m.ambient = known(m.ambientMask !== 0n);
+        return;
+      }
       if (d.caps.length === 0) {
         m.ambient = known(d.invert);
         return;
@@ -857,6 +878,41 @@ function applyOne(
       m.deviceEntries = known(d.entry !== null);
       return;
   }
+}
+
+const ALL_BITS = (1n << 64n) - 1n;
+
+/**
+ * The specifiers a unit name determines (systemd.unit(5) "Specifiers"): %n %N %p %P %i %I %%.
+ * Undefined when the value uses another one, or the name is not known.
+ */
+function resolveSpecifiers(value: string, unit: string | undefined): string | undefined {
+  if (!unit) return undefined;
+  const dot = unit.lastIndexOf('.');
+  const at = unit.indexOf('@');
+  const prefix = unit.slice(0, at >= 0 ? at : dot);
+  const instance = at >= 0 ? unit.slice(at + 1, dot) : '';
+  const unescapeName = (s: string) =>
+    // Dashes first: a decoded \x2d is a dash of the name, not a path separator.
+    s
+      .replace(/-/g, '/')
+      .replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+  const table: Record<string, string> = {
+    n: unit,
+    N: unit.slice(0, dot),
+    p: prefix,
+    P: unescapeName(prefix),
+    i: instance,
+    I: unescapeName(instance),
+    '%': '%',
+  };
+  let unresolved = false;
+  const out = value.replace(/%(.)/g, (_, c: string) => {
+    const v = table[c];
+    if (v === undefined) unresolved = true;
+    return v ?? '';
+  });
+  return unresolved ? undefined : out;
 }
 
 /**

@@ -1,12 +1,14 @@
 // Point 2 of the score model: what a drop-in would do to a unit's checks and score, predicted from
-// the assessment a host printed (never from the unit file: unitscore only has what hosts report).
-// A prediction is exact when every row it changes is determined by the checks; otherwise it is
-// the most likely outcome, with `exact: false` and the reason.
+// the assessment a host printed and, when the host reported them, the unit's own files (which show
+// what the checks hide; configured-unit.ts). A prediction is exact when every row it changes is
+// determined by what is known; otherwise it is the most likely outcome, with `exact: false` and
+// the reason.
 
 import type { Predicate, UnitAssessment } from '../model.js';
 import { predicateFor } from '../numbers.js';
 import { ceilDiv, exposureOf } from './badness.js';
-import { type DropIn, parseDropIn } from './dropin.js';
+import { configurationMismatch, modelFromConfiguration } from './configured-unit.js';
+import { type DropIn, parseDropIn, parseUnitConfiguration } from './dropin.js';
 import type { Outcome } from './facts.js';
 import { recompute } from './recompute.js';
 import { syscallTablesFor } from './syscall-filter.js';
@@ -31,7 +33,15 @@ export interface WhatIfOptions {
   systemdVersion?: number | null;
   /** The host's architecture when known (default: x86-64 for version 252). */
   arch?: string | null;
+  /**
+   * The unit's own files as `systemctl cat` prints them (reports carry them, scored keys only).
+   * When every row they give equals the host's, they are the basis of the prediction.
+   */
+  configuration?: string | null;
 }
+
+/** What the unit's settings were read from. */
+export type Basis = 'configuration' | 'checks';
 
 /** One row the drop-in changes. Badness on the row's own range: 0 = good … range = worst; null = N/A. */
 export interface WhatIfChange {
@@ -55,6 +65,10 @@ export interface WhatIfResult {
   /** Why the prediction may be off (null when exact). */
   reason: string | null;
   changes: WhatIfChange[];
+  /** Read from the unit's files (every row they give matched the host's) or back from the checks. */
+  basis: Basis;
+  /** Why the files the host reported were not used (null when used or when there were none). */
+  basisNote: string | null;
   /** Hidden settings taken as their defaults to make the prediction (listed even when exact). */
   assumptions: string[];
   /** Drop-in lines that do not change the score, e.g. "ExecStart= (line 3)". */
@@ -76,6 +90,8 @@ export interface PreparedUnit {
   beforeTenths: number;
   /** Set when the host's own number cannot be recomputed (a policy, an unknown version). */
   baseProblem: string | null;
+  basis: Basis;
+  basisNote: string | null;
 }
 
 /** Every row computed back from the settings read from the checks (equal to the checks when consistent). */
@@ -91,17 +107,35 @@ export function readBackRows(unit: PreparedUnit): Map<string, Outcome> {
 export function prepareUnit(a: UnitAssessment, options: WhatIfOptions = {}): PreparedUnit {
   const version = options.systemdVersion ?? null;
   const ctx: ModelContext = {
+    unit: a.unit,
     mode: options.mode ?? 'online',
     tables: syscallTablesFor(version, options.arch ?? null),
   };
-  const { model, rows } = readUnit(a, ctx);
+  const read = readUnit(a, ctx);
+  const { rows } = read;
+  let model = read.model;
+  let basis: Basis = 'checks';
+  let basisNote: string | null = null;
+  if (options.configuration) {
+    const config = parseUnitConfiguration(
+      options.configuration,
+      ctx.tables.exact ? { syscallNames: ctx.tables.isKnown } : {},
+    );
+    const configured = modelFromConfiguration(config, ctx);
+    const mismatch = configurationMismatch(configured, rows, ctx);
+    if (mismatch === null) {
+      model = configured;
+      basis = 'configuration';
+    } else
+      basisNote = `the unit's files do not explain its checks (${mismatch}), so the checks are the basis`;
+  }
   const recomputed = recompute(a, { systemdVersion: version });
   let baseProblem: string | null = null;
   if (recomputed.exposureTenths === null) baseProblem = recomputed.reason ?? 'the score cannot be recomputed';
   else if (a.exposure !== null && !recomputed.matchesHost)
     baseProblem = `${recomputed.reason}, so the prediction may be off by as much`;
   const beforeTenths = a.exposure ?? recomputed.exposureTenths ?? 0;
-  return { assessment: a, ctx, model, rows, beforeTenths, baseProblem };
+  return { assessment: a, ctx, model, rows, beforeTenths, baseProblem, basis, basisNote };
 }
 
 export function whatIf(
@@ -197,6 +231,8 @@ export function predictRaw(unit: PreparedUnit, dropIn: DropIn): RawPrediction {
     exact: reasons.length === 0,
     reason: reasons.length === 0 ? null : `${reasons.join('; ')}${range}`,
     changes,
+    basis: unit.basis,
+    basisNote: unit.basisNote,
     assumptions: [...assumptions],
     ignored: dropIn.ignored.map((i) => `${i.key}= (line ${i.line})`),
     raw: (100 * badSum) / weightSum,

@@ -2,11 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { UnitAssessment } from '../../analyze/model.js';
 import { DropInError, ScoreModelError, suggestDropIn, whatIf } from '../../analyze/score/index.js';
+import type { UnitFilesReader } from '../../store/unit-files.js';
 import type { Views } from '../../store/views.js';
 import { ErrorBody, UnitParams } from '../schemas.js';
 
 // The score model over stored assessments: what a drop-in would change (POST /whatif) and a
-// suggested drop-in per unit. Stored assessments come from collect.sh, i.e. online mode.
+// suggested drop-in per unit. Stored assessments come from collect.sh, i.e. online mode; the
+// unit's files come from the same scan's report while it is kept.
 
 const Change = Type.Object({
   id: Type.String(),
@@ -26,6 +28,8 @@ const WhatIfBody = Type.Object({
   exact: Type.Boolean(),
   reason: Type.Union([Type.String(), Type.Null()]),
   changes: Type.Array(Change),
+  basis: Type.Enum(['configuration', 'checks']),
+  basisNote: Type.Union([Type.String(), Type.Null()]),
   assumptions: Type.Array(Type.String()),
   ignored: Type.Array(Type.String()),
 });
@@ -45,6 +49,8 @@ const SuggestionBody = Type.Object({
     }),
   ),
   remaining: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), badness: Type.Integer() })),
+  basis: Type.Enum(['configuration', 'checks']),
+  basisNote: Type.Union([Type.String(), Type.Null()]),
   text: Type.String(),
 });
 
@@ -57,8 +63,14 @@ class ScoreRequestError extends Error {
   }
 }
 
-export const scoreRoutes: FastifyPluginAsyncTypebox<{ views: Views }> = async (app, { views }) => {
-  const assessment = (hostId: number, unit: string): { a: UnitAssessment; systemdVersion: number | null } => {
+export const scoreRoutes: FastifyPluginAsyncTypebox<{ views: Views; unitFiles: UnitFilesReader }> = async (
+  app,
+  { views, unitFiles },
+) => {
+  const assessment = (
+    hostId: number,
+    unit: string,
+  ): { a: UnitAssessment; systemdVersion: number | null; configuration: string | null } => {
     const found = views.unitDetail(hostId, unit);
     if (!found) {
       throw new ScoreRequestError(
@@ -72,6 +84,7 @@ export const scoreRoutes: FastifyPluginAsyncTypebox<{ views: Views }> = async (a
     return {
       a: { unit: u.unit, exposure: u.exposure, predicate: u.predicate, checks: u.checks, partial: false },
       systemdVersion: found.scan.systemdVersion,
+      configuration: unitFiles.forScan(found.scan.id, u.unit),
     };
   };
   const modelErrors = (err: unknown): never => {
@@ -101,9 +114,9 @@ export const scoreRoutes: FastifyPluginAsyncTypebox<{ views: Views }> = async (a
       },
     },
     async (request) => {
-      const { a, systemdVersion } = assessment(request.body.hostId, request.body.unit);
+      const { a, systemdVersion, configuration } = assessment(request.body.hostId, request.body.unit);
       try {
-        return whatIf(a, request.body.dropin, { mode: 'online', systemdVersion });
+        return whatIf(a, request.body.dropin, { mode: 'online', systemdVersion, configuration });
       } catch (err) {
         return modelErrors(err);
       }
@@ -114,9 +127,9 @@ export const scoreRoutes: FastifyPluginAsyncTypebox<{ views: Views }> = async (a
     '/hosts/:id/units/:unit/suggestion',
     { schema: { params: UnitParams, response: { 200: SuggestionBody, 404: ErrorBody, 422: ErrorBody } } },
     async (request) => {
-      const { a, systemdVersion } = assessment(request.params.id, request.params.unit);
+      const { a, systemdVersion, configuration } = assessment(request.params.id, request.params.unit);
       try {
-        return suggestDropIn(a, { mode: 'online', systemdVersion });
+        return suggestDropIn(a, { mode: 'online', systemdVersion, configuration });
       } catch (err) {
         return modelErrors(err);
       }

@@ -290,8 +290,13 @@ export interface SuggestionResponse {
     reason: string | null;
   }[];
   remaining: { id: string; name: string; badness: number }[];
+  basis: ModelBasis;
+  basisNote: string | null;
   text: string; // the whole drop-in, ready for override.conf
 }
+
+/** What the model read the unit's settings from: its files (carried by the report) or its checks. */
+export type ModelBasis = 'configuration' | 'checks';
 
 /** POST /api/v1/whatif */
 export interface WhatIfRequest {
@@ -316,6 +321,8 @@ export interface WhatIfResponse {
     range: number | null;
     exact: boolean;
   }[];
+  basis: ModelBasis;
+  basisNote: string | null;
   assumptions: string[];
   ignored: string[];
 }
