@@ -6,6 +6,7 @@ import { ScanActivity } from '../collect/scan-activity.js';
 import { webDistDir } from '../paths.js';
 import type { Db } from '../store/db.js';
 import { fleetQueries } from '../store/queries/index.js';
+import { UnitAtScanQuery } from '../store/queries/unit-at-scan.js';
 import { UnitFilesReader } from '../store/unit-files.js';
 import { Views } from '../store/views.js';
 import { type AuthOptions, registerAuth } from './auth/index.js';
@@ -64,7 +65,11 @@ export async function buildApp(options: AppOptions) {
     async (api) => {
       await api.register(healthRoutes, { version: options.version, demo: options.demo });
       await api.register(hostRoutes, { views });
-      await api.register(scoreRoutes, { views, unitFiles: new UnitFilesReader(options.db) });
+      await api.register(scoreRoutes, {
+        views,
+        unitFiles: new UnitFilesReader(options.db),
+        unitAtScan: new UnitAtScanQuery(options.db),
+      });
       await api.register(activityRoutes, {
         activity: options.activity ?? new ScanActivity(),
         scanNow: options.scanNow ?? (() => 0),

@@ -18,6 +18,7 @@ describe('what-if and suggestion API', () => {
   let db: Db;
   let app: App;
   let hostId: number;
+  let firstScan: number;
   let viewer: { authorization: string };
 
   before(async () => {
@@ -28,7 +29,7 @@ describe('what-if and suggestion API', () => {
     const web = loadDemoReports().find((r) => r.name === 'web-01.report.gz')?.text ?? '';
     const doc = personalise(web, 'b', 'web-01', new Date());
     const at = new Date();
-    saveScan(db, hostId, {
+    firstScan = saveScan(db, hostId, {
       ...interpretReport(doc),
       startedAt: at,
       finishedAt: at,
@@ -112,5 +113,44 @@ describe('what-if and suggestion API', () => {
       payload: { hostId, unit: 'x', dropin: '' },
     });
     assert.equal(anonymous.statusCode, 401);
+  });
+
+  test("predictions read the unit's files from the scan's report", async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/whatif',
+      headers: viewer,
+      payload: { hostId, unit: 'e2scrub_reap.service', dropin: '[Service]\nDynamicUser=yes\n' },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    // e2scrub_reap sets User=root explicitly, which its checks cannot show: only its files tell.
+    assert.deepEqual([res.json().basis, res.json().exact, res.json().basisNote], ['configuration', true, null]);
+  });
+
+  test('POST /whatif with a scanId predicts from the unit as that scan saw it', async () => {
+    // A later scan: the host now runs web-02's hardened nginx.
+    const web02 = loadDemoReports().find((r) => r.name === 'web-02.report.gz')?.text ?? '';
+    const doc = personalise(web02, 'c', 'web-01', new Date());
+    const at = new Date(Date.now() + 60_000);
+    const later = saveScan(db, hostId, {
+      ...interpretReport(doc),
+      startedAt: at,
+      finishedAt: at,
+      hostKey: null,
+      report: Buffer.from(doc),
+    });
+    const whatif = (payload: object) =>
+      app.inject({ method: 'POST', url: '/api/v1/whatif', headers: viewer, payload });
+    const dropin = '[Service]\nPrivateNetwork=yes\n';
+    const then = await whatif({ hostId, unit: 'nginx.service', scanId: firstScan, dropin });
+    const now = await whatif({ hostId, unit: 'nginx.service', dropin });
+    const alsoNow = await whatif({ hostId, unit: 'nginx.service', scanId: later, dropin });
+    assert.equal(then.statusCode, 200, then.body);
+    assert.equal(then.json().before, 9.6);
+    assert.ok(now.json().before < 9.6, 'the current nginx is the hardened one');
+    assert.deepEqual(alsoNow.json(), now.json());
+    const unknown = await whatif({ hostId, unit: 'nginx.service', scanId: later + 100, dropin });
+    assert.equal(unknown.statusCode, 404);
+    assert.match(unknown.json().message, /no successful scan/);
   });
 });

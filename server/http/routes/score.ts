@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { UnitAssessment } from '../../analyze/model.js';
+import { predicateFor } from '../../analyze/numbers.js';
 import { DropInError, ScoreModelError, suggestDropIn, whatIf } from '../../analyze/score/index.js';
+import type { UnitAtScanQuery } from '../../store/queries/unit-at-scan.js';
 import type { UnitFilesReader } from '../../store/unit-files.js';
 import type { Views } from '../../store/views.js';
 import { ErrorBody, UnitParams } from '../schemas.js';
@@ -63,14 +65,31 @@ class ScoreRequestError extends Error {
   }
 }
 
-export const scoreRoutes: FastifyPluginAsyncTypebox<{ views: Views; unitFiles: UnitFilesReader }> = async (
-  app,
-  { views, unitFiles },
-) => {
+export const scoreRoutes: FastifyPluginAsyncTypebox<{
+  views: Views;
+  unitFiles: UnitFilesReader;
+  unitAtScan: UnitAtScanQuery;
+}> = async (app, { views, unitFiles, unitAtScan }) => {
   const assessment = (
     hostId: number,
     unit: string,
+    scanId?: number,
   ): { a: UnitAssessment; systemdVersion: number | null; configuration: string | null } => {
+    if (scanId !== undefined) {
+      const then = unitAtScan.find(hostId, unit, scanId);
+      if (!then)
+        throw new ScoreRequestError(
+          404,
+          `no successful scan ${scanId} of host ${hostId} that saw unit ${JSON.stringify(unit)}`,
+        );
+      const { exposure, checks, systemdVersion } = then;
+      const predicate = exposure === null ? null : predicateFor(exposure);
+      return {
+        a: { unit, exposure, predicate, checks, partial: false },
+        systemdVersion,
+        configuration: unitFiles.forScan(scanId, unit),
+      };
+    }
     const found = views.unitDetail(hostId, unit);
     if (!found) {
       throw new ScoreRequestError(
@@ -106,6 +125,13 @@ export const scoreRoutes: FastifyPluginAsyncTypebox<{ views: Views; unitFiles: U
           {
             hostId: Type.Integer({ minimum: 1 }),
             unit: Type.String({ minLength: 1, maxLength: 512 }),
+            scanId: Type.Optional(
+              Type.Integer({
+                minimum: 1,
+                description:
+                  'The unit as this scan of the host saw it (any successful scan in its history); default the last one',
+              }),
+            ),
             dropin: Type.String({ maxLength: 32_768 }),
           },
           { additionalProperties: false },
@@ -114,7 +140,8 @@ export const scoreRoutes: FastifyPluginAsyncTypebox<{ views: Views; unitFiles: U
       },
     },
     async (request) => {
-      const { a, systemdVersion, configuration } = assessment(request.body.hostId, request.body.unit);
+      const { hostId, unit, scanId } = request.body;
+      const { a, systemdVersion, configuration } = assessment(hostId, unit, scanId);
       try {
         return whatIf(a, request.body.dropin, { mode: 'online', systemdVersion, configuration });
       } catch (err) {
