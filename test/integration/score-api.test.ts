@@ -124,7 +124,10 @@ describe('what-if and suggestion API', () => {
     });
     assert.equal(res.statusCode, 200, res.body);
     // e2scrub_reap sets User=root explicitly, which its checks cannot show: only its files tell.
-    assert.deepEqual([res.json().basis, res.json().exact, res.json().basisNote], ['configuration', true, null]);
+    assert.deepEqual(
+      [res.json().basis, res.json().exact, res.json().basisNote],
+      ['configuration', true, null],
+    );
   });
 
   test('POST /whatif with a scanId predicts from the unit as that scan saw it', async () => {

@@ -31,6 +31,8 @@ export class UnitAtScanQuery {
     const row = this.statement.get(unit, scanId, hostId) as
       | { exposure: number | null; checks: string; systemdVersion: number | null }
       | undefined;
-    return row ? { exposure: row.exposure, checks: decodeChecks(row.checks), systemdVersion: row.systemdVersion } : null;
+    return row
+      ? { exposure: row.exposure, checks: decodeChecks(row.checks), systemdVersion: row.systemdVersion }
+      : null;
   }
 }
