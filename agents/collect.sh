@@ -111,6 +111,11 @@ meta os_pretty "$(os_release PRETTY_NAME)"
 meta kernel "$(uname -r 2>/dev/null)"
 meta user "$(id -un 2>/dev/null)"
 meta collected_at "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+# The sandbox the collection runs in, as the kernel sees it (agents/unitscore-sshd@.service:
+# NoNewPrivs 1, Seccomp 2 = filtered, no effective capabilities).
+meta no_new_privs "$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' /proc/self/status 2>/dev/null)"
+meta seccomp "$(sed -n 's/^Seccomp:[[:space:]]*//p' /proc/self/status 2>/dev/null)"
+meta cap_eff "$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status 2>/dev/null)"
 
 if ! command -v systemd-analyze >/dev/null 2>&1; then
   meta analyze missing
