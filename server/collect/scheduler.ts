@@ -185,6 +185,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
           due.set(t.name, { ...current, dueAt: Math.min(current.dueAt, now + intervalOf(t)) });
       }
       for (const name of [...due.keys()]) if (!current.has(name) && !running.has(name)) due.delete(name);
+      checkFirstRound();
       tick();
     },
     scanNow: (match) => {

@@ -39,7 +39,10 @@ export function keyName(pointer: string): string {
     .replace(/^\./, '');
 }
 
-/** Every problem of `value` against `schema`, each said once, in the schema's order. */
+/**
+ * The problems of `value` against `schema`, in the schema's order, one per key: the first, so
+ * a value that fits no branch of a union (`jump`, a nullable patch) is told the first reason.
+ */
 export function schemaProblems(schema: TSchema, value: unknown): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   for (const error of Value.Errors(schema, value)) {
@@ -61,7 +64,7 @@ export function schemaProblems(schema: TSchema, value: unknown): SchemaProblem[]
     }
     problems.push({ pointer: error.instancePath, key: keyName(error.instancePath), reason: error.message });
   }
-  return problems;
+  return problems.filter((p, i) => problems.findIndex((q) => q.pointer === p.pointer) === i);
 }
 
 /** Resolves paths the way the config file's own are: relative to `base`, `~/` expanded. */
