@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium, watchPage } from '../support/browser.js';
 import { startDemoServer } from '../support/demo-server.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const CHROMIUM = '/usr/bin/chromium';
 const PREDICATES = ['PERFECT', 'SAFE', 'OK', 'MEDIUM', 'EXPOSED', 'UNSAFE', 'DANGEROUS'];
 const DEMO_BANNER = 'Demo fleet: simulated SSH hosts answering with reports recorded from real systemd hosts';
 
@@ -112,34 +112,13 @@ describe('dashboard (demo fleet, Chromium)', () => {
     async () => {
       mkdirSync(ARTIFACTS, { recursive: true });
       server = await startDemoServer();
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       page.on('request', (req) => {
         const path = new URL(req.url()).pathname;
         if (path.startsWith('/api/')) apiRequests.push(path);
       });
-      page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-      // The Content-Security-Policy allows no inline script or style: anything it blocks is a bug.
-      page.on('console', (msg) => {
-        if (/Content Security Policy/i.test(msg.text())) pageErrors.push(`csp: ${msg.text()}`);
-      });
-      // Host data is hostile: a dialog would mean some host text was run as markup.
-      page.on('dialog', (dialog) => {
-        pageErrors.push(`dialog: ${dialog.message()}`);
-        void dialog.dismiss();
-      });
+      watchPage(page, pageErrors);
       const res = await fetch(new URL('/api/v1/hosts', server.url), { headers: server.apiHeaders });
       assert.equal(res.status, 200);
       apiHosts = ((await res.json()) as { hosts: ApiHost[] }).hosts;

@@ -7,16 +7,16 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { type App, buildApp } from '../../server/http/app.js';
 import { webDistDir } from '../../server/paths.js';
 import { type Db, openDb } from '../../server/store/db.js';
 import { bearer, ensureUser, TEST_PASSWORD } from '../support/auth.js';
+import { launchChromium, logIn, watchedPage, watchPage } from '../support/browser.js';
 import { startDemoServer } from '../support/demo-server.js';
 import { buildFleet, HOSTILE, NOW } from '../support/fleet-data.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const CHROMIUM = '/usr/bin/chromium';
 const PREDICATES = ['PERFECT', 'SAFE', 'OK', 'MEDIUM', 'EXPOSED', 'UNSAFE', 'DANGEROUS'] as const;
 const VIEWER = { name: 'e2e-viewer', password: 'a viewer password for e2e' };
 
@@ -108,17 +108,6 @@ function assertNonIncreasing(values: number[], what: string): void {
   }
 }
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 const daysBefore = (day: string, days: number) =>
   new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
@@ -143,22 +132,7 @@ describe('fleet screens (demo fleet, Chromium)', () => {
     return (await res.json()) as T;
   }
 
-  function watch(p: Page, who: string): void {
-    p.on('pageerror', (err) => problems.push(`pageerror (${who}): ${err.message}`));
-    p.on('console', (msg) => {
-      if (/Content Security Policy/i.test(msg.text())) problems.push(`csp (${who}): ${msg.text()}`);
-    });
-    p.on('dialog', (dialog) => {
-      problems.push(`dialog (${who}): ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-  }
-
-  async function logIn(p: Page, name: string, password: string): Promise<void> {
-    await p.getByTestId('login-name').fill(name);
-    await p.getByTestId('login-password').fill(password);
-    await p.getByTestId('login-submit').click();
-  }
+  const watch = (p: Page, who: string) => watchPage(p, problems, who);
 
   /** Goes to a hash route of the app (no reload) and waits for `testid`. */
   async function visit(hash: string, testid: string): Promise<void> {
@@ -170,7 +144,7 @@ describe('fleet screens (demo fleet, Chromium)', () => {
     async () => {
       mkdirSync(ARTIFACTS, { recursive: true });
       server = await startDemoServer({ addressOctet: 44 });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      browser = await launchChromium();
       context = await browser.newContext({
         viewport: { width: 1280, height: 900 },
         permissions: ['clipboard-read', 'clipboard-write'],
@@ -621,20 +595,10 @@ describe('fleet screens over three weeks of history (Chromium)', () => {
       headers = bearer(db, 'viewer', 'e2e-history');
       app = await buildApp({ db, version: '0.0.0-e2e', demo: false, webDir: webDistDir, now: () => NOW });
       url = await app.listen({ host: '127.0.0.1', port: 0 });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-      page.on('console', (msg) => {
-        if (/Content Security Policy/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
-      });
-      page.on('dialog', (dialog) => {
-        problems.push(`dialog: ${dialog.message()}`);
-        void dialog.dismiss();
-      });
+      browser = await launchChromium();
+      page = await watchedPage(browser, problems);
       await page.goto(url);
-      await page.getByTestId('login-name').fill('e2e-admin');
-      await page.getByTestId('login-password').fill(TEST_PASSWORD);
-      await page.getByTestId('login-submit').click();
+      await logIn(page, 'e2e-admin', TEST_PASSWORD);
       await page.getByTestId('overview-figures').waitFor();
     },
     { timeout: 60_000 },

@@ -7,11 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type App, buildApp } from '../../server/http/app.js';
 import { webDistDir } from '../../server/paths.js';
 import { type Db, openDb } from '../../server/store/db.js';
 import { bearer } from '../support/auth.js';
+import { launchChromium, watchPage } from '../support/browser.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const ADMIN_PASSWORD = 'first admin password';
@@ -26,16 +27,7 @@ describe('login, first admin and admin pages (Chromium)', () => {
   let page: Page;
   const problems: string[] = [];
 
-  const watch = (p: Page) => {
-    p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    p.on('console', (msg) => {
-      if (/Content Security Policy/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
-    });
-    p.on('dialog', (dialog) => {
-      problems.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-  };
+  const watch = (p: Page) => watchPage(p, problems);
 
   before(
     async () => {
@@ -53,19 +45,7 @@ describe('login, first admin and admin pages (Chromium)', () => {
         },
       });
       url = await app.listen({ host: '127.0.0.1', port: 0 });
-      browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       watch(page);
     },
