@@ -119,9 +119,9 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     const job = scan(target, options, options.hooks?.(target))
       .then((result) => {
         done++;
+        activity.hostDone({ done, total: targets.length, target, result });
         // Removed from the inventory while it was scanned: nothing to record.
         if (!current.has(target.name)) return;
-        activity.hostDone({ done, total: targets.length, target, result });
         options.onResult({ done, total: targets.length, target, result });
         const failures = result.status === 'ok' ? 0 : ((due.get(target.name) as Due).failures ?? 0) + 1;
         const next = { dueAt: nextDue(clock(), intervalOf(target), failures, random), failures };
@@ -180,9 +180,9 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       for (const t of targets) {
         // A shorter interval applies now, not after the wait the old one set.
         const before = previous.get(t.name);
-        const current = due.get(t.name) as Due;
+        const was = due.get(t.name) as Due;
         if (before && intervalOf(t) < intervalOf(before))
-          due.set(t.name, { ...current, dueAt: Math.min(current.dueAt, now + intervalOf(t)) });
+          due.set(t.name, { ...was, dueAt: Math.min(was.dueAt, now + intervalOf(t)) });
       }
       for (const name of [...due.keys()]) if (!current.has(name) && !running.has(name)) due.delete(name);
       checkFirstRound();
