@@ -111,16 +111,20 @@ const hostPort = (address: string, port: number) =>
   `${address.includes(':') ? `[${address}]` : address}${port === 22 ? '' : `:${port}`}`;
 const hopSpec = (hop: Hop) => `${hop.user}@${hostPort(hop.address, hop.port)}`;
 
-/** A resolved host written back as a spec: how hosts that came without one (the demo) are shown. */
-export function specOfTarget(target: HostTarget): HostSpec {
+/**
+ * A resolved host written back as a spec: how hosts that came without one (the config file's,
+ * resolved at load; the demo's) are shown. Paths equal to the defaults are left out, as a config
+ * file would leave them out.
+ */
+export function specOfTarget(target: HostTarget, defaults?: HostDefaults): HostSpec {
   return {
     name: target.name,
     address: target.address,
     port: target.port,
     user: target.user,
     labels: target.labels,
-    identityFile: target.identityFile,
-    knownHosts: target.knownHosts,
+    ...(target.identityFile === defaults?.ssh.identityFile ? {} : { identityFile: target.identityFile }),
+    ...(target.knownHosts === defaults?.ssh.knownHosts ? {} : { knownHosts: target.knownHosts }),
     ...(target.intervalMs === undefined ? {} : { intervalMinutes: target.intervalMs / 60_000 }),
     ...(target.trustOnFirstUse ? { trustOnFirstUse: true } : {}),
     ...(target.jump?.length ? { jump: target.jump.map(hopSpec) } : {}),

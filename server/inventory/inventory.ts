@@ -86,7 +86,7 @@ export class Inventory {
       const apiHosts = this.store.active().filter((r) => r.source === 'api');
       for (const target of configHosts) {
         const id = this.table.upsert(target, now);
-        const spec = specOfTarget(target);
+        const spec = specOfTarget(target, this.options.defaults);
         this.store.put(id, 'config', spec, 'config', now);
         this.remember({ id, name: target.name, source: 'config', spec, target, problem: null });
       }

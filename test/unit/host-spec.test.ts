@@ -66,7 +66,10 @@ describe('one host, checked the same way by the config loader and the API', () =
       defaults,
     );
     assert.deepEqual(resolveHostSpec(specOfTarget(target), defaults), target);
+    assert.deepEqual(resolveHostSpec(specOfTarget(target, defaults), defaults), target);
     assert.deepEqual(specOfTarget(target).jump, ['jump@[fd00::1]:2200', 'scanner@b.example']);
+    assert.equal(specOfTarget(target).identityFile, defaults.ssh.identityFile);
+    assert.equal(specOfTarget(target, defaults).identityFile, undefined, 'the default is not repeated');
   });
 
   test('a change replaces the keys given, null drops one, the name stays', () => {
