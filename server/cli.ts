@@ -130,19 +130,28 @@ async function scanOnce(
   filter: { hosts: string[]; labels: string[] },
 ): Promise<number> {
   const config = loadConfig(configFile);
-  const unknown = filter.hosts.filter((name) => !config.hosts.some((h) => h.name === name));
-  if (unknown.length > 0) throw new UsageError(`no host named ${unknown.join(', ')} in ${configFile}`);
-  const chosen = config.hosts.filter(
+  const db = openDb(config.database);
+  // On a terminal a progress bar; elsewhere (CI, cron) one structured log line per host.
+  const tty = process.stderr.isTTY === true;
+  // The whole inventory: the config file's hosts and those added through the API.
+  const recorder = scanRecorder(db, config, tty ? pino({ level: 'silent' }) : logger());
+  const inventory = recorder.inventory.targets();
+  const unknown = filter.hosts.filter((name) => !inventory.some((h) => h.name === name));
+  const refuse = (message: string) => {
+    db.close();
+    return new UsageError(message);
+  };
+  if (unknown.length > 0)
+    throw refuse(
+      `no host named ${unknown.join(', ')} in ${configFile} or among the hosts added through the API`,
+    );
+  const chosen = inventory.filter(
     (h) =>
       (filter.hosts.length === 0 || filter.hosts.includes(h.name)) &&
       filter.labels.every((l) => h.labels.includes(l)),
   );
   if (chosen.length === 0)
-    throw new UsageError(`no host in ${configFile} has the labels ${filter.labels.join(', ')}`);
-  const db = openDb(config.database);
-  // On a terminal a progress bar; elsewhere (CI, cron) one structured log line per host.
-  const tty = process.stderr.isTTY === true;
-  const recorder = scanRecorder(db, config, tty ? pino({ level: 'silent' }) : logger());
+    throw refuse(`no host in the inventory has the labels ${filter.labels.join(', ')}`);
   const scanIds = new Map<string, number>();
   let failed = 0;
   await scanRound(

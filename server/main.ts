@@ -4,12 +4,13 @@ import type { ScanHooks, ScanResult } from './collect/scan-host.js';
 import type { RoundProgress } from './collect/scan-round.js';
 import { type DueStore, startScheduler } from './collect/scheduler.js';
 import type { Config, HostTarget } from './config/config.js';
+import { defaultHostDefaults } from './config/host-spec.js';
 import type { ScanNow } from './http/app.js';
 import { buildApp } from './http/app.js';
 import { setupNotice } from './http/auth/index.js';
+import { Inventory } from './inventory/inventory.js';
 import { type Db, openDb } from './store/db.js';
 import { HostKeys } from './store/host-keys.js';
-import { syncInventory } from './store/hosts.js';
 import { housekeep } from './store/housekeeping.js';
 import { ScanWriter } from './store/scans.js';
 import { ScheduleStore } from './store/schedule.js';
@@ -48,8 +49,14 @@ export interface Running {
  * Store each scan as it comes in and say what happened in one structured log line; and tell
  * the collector which reports are repeats of the host's last one, so those skip parsing.
  */
-export function scanRecorder(db: Db, config: Config, log: FastifyBaseLogger) {
-  const ids = syncInventory(db, config.hosts);
+export function scanRecorder(
+  db: Db,
+  config: Config,
+  log: FastifyBaseLogger,
+  inventory: Inventory = openInventory(db, config, log),
+) {
+  // Live: hosts added through the API get an id here the moment they are added.
+  const ids = inventory.ids;
   const writer = new ScanWriter(db);
   const keys = new HostKeys(db);
   const hooks = (target: HostTarget): ScanHooks => {
@@ -95,7 +102,25 @@ export function scanRecorder(db: Db, config: Config, log: FastifyBaseLogger) {
     );
     return scanId;
   };
-  return { ids, hooks, record };
+  return { ids, hooks, record, inventory };
+}
+
+function newInventory(db: Db, config: Config): Inventory {
+  return new Inventory(db, {
+    defaults: config.hostDefaults ?? defaultHostDefaults(),
+    configFile: config.source,
+  });
+}
+
+/** The config file's hosts and the API's, in one inventory; what it had to say goes to the log. */
+export function openInventory(
+  db: Db,
+  config: Config,
+  log: FastifyBaseLogger,
+  inventory = newInventory(db, config),
+): Inventory {
+  for (const warning of inventory.load(config.hosts)) log.warn({ component: 'inventory' }, warning);
+  return inventory;
 }
 
 export async function startUnitscore(
@@ -107,8 +132,11 @@ export async function startUnitscore(
   // The scheduler starts after the app is built; the API reaches it through this.
   let scanNow: ScanNow = () => 0;
   let setupToken: string | null = null;
+  // Loaded once the app's log exists; the API uses it only once the server listens.
+  const inventory = newInventory(db, config);
   const app = await buildApp({
     db,
+    inventory,
     version,
     demo: options.demo,
     logger: options.logger,
@@ -129,9 +157,9 @@ export async function startUnitscore(
       'DEMO FLEET: simulated SSH hosts answering with recorded real reports',
     );
   }
-  const recorder = scanRecorder(db, config, log);
+  const recorder = scanRecorder(db, config, log, openInventory(db, config, log, inventory));
   const scheduler = startScheduler({
-    targets: config.hosts,
+    targets: inventory.targets(),
     intervalMs: config.scan.intervalMs,
     concurrency: config.scan.concurrency,
     connectTimeoutMs: config.scan.connectTimeoutMs,
@@ -143,6 +171,8 @@ export async function startUnitscore(
     hooks: recorder.hooks,
     activity,
   });
+  // Hosts added, changed or removed through the API are scheduled (or not) at once.
+  inventory.onChange((targets) => scheduler.setTargets(targets));
   scanNow = (filter) =>
     scheduler.scanNow(
       (t) =>

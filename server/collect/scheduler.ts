@@ -36,6 +36,12 @@ export interface SchedulerOptions extends CollectOptions {
 export interface Scheduler {
   /** Resolves once every host has been scanned at least once since start. */
   firstRound: Promise<void>;
+  /**
+   * The inventory changed: new hosts get a first due time (spread like at start), changed ones
+   * are scanned with their new settings from their next scan on, removed ones are no longer
+   * scanned (a scan under way ends, and its result is dropped).
+   */
+  setTargets(targets: readonly HostTarget[]): void;
   /** Make hosts due now ("scan now"); returns how many were matched. */
   scanNow(match: (target: HostTarget) => boolean): number;
   stop(): Promise<void>;
@@ -53,37 +59,53 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const random = options.random ?? Math.random;
   const scan = options.scan ?? scanHost;
   const activity = options.activity ?? new ScanActivity();
+  const intervalOf = (t: HostTarget) => t.intervalMs ?? options.intervalMs;
+  // Hosts never scanned (or just added) start spread over startSpreadMs, never past an interval.
+  const firstDues = (fresh: readonly HostTarget[], now: number) =>
+    fresh.map(
+      (t, i) =>
+        [
+          t.name,
+          {
+            dueAt: firstDue(now, i, fresh.length, Math.min(options.startSpreadMs, intervalOf(t))),
+            failures: 0,
+          },
+        ] as const,
+    );
   const stored = options.store.load();
-  const started = clock();
-  const fresh = options.targets.filter((t) => !stored.has(t.name));
-  const due = new Map<string, Due>(
-    options.targets.map((t) => [
-      t.name,
-      stored.get(t.name) ?? {
-        dueAt: firstDue(
-          started,
-          fresh.indexOf(t),
-          fresh.length,
-          Math.min(options.startSpreadMs, t.intervalMs ?? options.intervalMs),
-        ),
-        failures: 0,
-      },
-    ]),
-  );
+  let targets: readonly HostTarget[] = [...options.targets];
+  let current = new Set(targets.map((t) => t.name));
+  const due = new Map<string, Due>([
+    ...targets.flatMap((t) => {
+      const known = stored.get(t.name);
+      return known ? [[t.name, known] as const] : [];
+    }),
+    ...firstDues(
+      targets.filter((t) => !stored.has(t.name)),
+      clock(),
+    ),
+  ]);
   const running = new Map<string, Promise<void>>();
   const scannedOnce = new Set<string>();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let done = 0;
+  let firstRoundDone = false;
   let resolveFirst: () => void = () => {};
   const firstRound = new Promise<void>((resolve) => {
-    resolveFirst = resolve;
+    resolveFirst = () => {
+      firstRoundDone = true;
+      resolve();
+    };
   });
-  if (options.targets.length === 0) resolveFirst();
+  const checkFirstRound = () => {
+    if (!firstRoundDone && targets.every((t) => scannedOnce.has(t.name))) resolveFirst();
+  };
+  checkFirstRound();
 
   const nextWake = (): number | null => {
     let next: number | null = null;
-    for (const t of options.targets) {
+    for (const t of targets) {
       if (running.has(t.name)) continue;
       const at = (due.get(t.name) as Due).dueAt;
       if (next === null || at < next) next = at;
@@ -91,15 +113,16 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     return next;
   };
 
-  const intervalOf = (t: HostTarget) => t.intervalMs ?? options.intervalMs;
   const launch = (target: HostTarget) => {
     if (running.size === 0) activity.roundStarted(clock());
     activity.hostStarted(target);
     const job = scan(target, options, options.hooks?.(target))
       .then((result) => {
         done++;
-        activity.hostDone({ done, total: options.targets.length, target, result });
-        options.onResult({ done, total: options.targets.length, target, result });
+        activity.hostDone({ done, total: targets.length, target, result });
+        // Removed from the inventory while it was scanned: nothing to record.
+        if (!current.has(target.name)) return;
+        options.onResult({ done, total: targets.length, target, result });
         const failures = result.status === 'ok' ? 0 : ((due.get(target.name) as Due).failures ?? 0) + 1;
         const next = { dueAt: nextDue(clock(), intervalOf(target), failures, random), failures };
         due.set(target.name, next);
@@ -112,8 +135,9 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       .finally(() => {
         running.delete(target.name);
         scannedOnce.add(target.name);
-        if (scannedOnce.size === options.targets.length) resolveFirst();
-        const waiting = options.targets.some(
+        if (!current.has(target.name)) due.delete(target.name);
+        checkFirstRound();
+        const waiting = targets.some(
           (t) => !running.has(t.name) && (due.get(t.name) as Due).dueAt <= clock(),
         );
         if (running.size === 0 && (stopped || !waiting))
@@ -127,7 +151,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     clearTimeout(timer);
     if (stopped) return;
     const now = clock();
-    const ready = options.targets
+    const ready = targets
       .filter((t) => !running.has(t.name) && (due.get(t.name) as Due).dueAt <= now)
       .sort((a, b) => (due.get(a.name) as Due).dueAt - (due.get(b.name) as Due).dueAt);
     for (const target of ready) {
@@ -143,9 +167,30 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
   return {
     firstRound,
+    setTargets: (next) => {
+      const previous = new Map(targets.map((t) => [t.name, t]));
+      const now = clock();
+      targets = [...next];
+      current = new Set(targets.map((t) => t.name));
+      for (const [name, first] of firstDues(
+        targets.filter((t) => !due.has(t.name)),
+        now,
+      ))
+        due.set(name, first);
+      for (const t of targets) {
+        // A shorter interval applies now, not after the wait the old one set.
+        const before = previous.get(t.name);
+        const was = due.get(t.name) as Due;
+        if (before && intervalOf(t) < intervalOf(before))
+          due.set(t.name, { ...was, dueAt: Math.min(was.dueAt, now + intervalOf(t)) });
+      }
+      for (const name of [...due.keys()]) if (!current.has(name) && !running.has(name)) due.delete(name);
+      checkFirstRound();
+      tick();
+    },
     scanNow: (match) => {
       let matched = 0;
-      for (const t of options.targets) {
+      for (const t of targets) {
         if (!match(t)) continue;
         matched++;
         const current = due.get(t.name) as Due;

@@ -1,6 +1,7 @@
 // The resolved configuration: every default applied, every path absolute.
 
 import type { Hop } from '../collect/collect.js';
+import type { HostDefaults } from './host-spec.js';
 
 export interface HostTarget {
   name: string;
@@ -38,5 +39,7 @@ export interface Config {
     trustProxy: boolean | string | string[];
     secureCookies: 'auto' | 'always';
   };
+  /** What hosts added through the API are resolved with; absent: a config that says nothing. */
+  hostDefaults?: HostDefaults;
   hosts: HostTarget[];
 }

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import SSHConfig from 'ssh-config';
-import Value from 'typebox/value';
 import { LineCounter, parseDocument } from 'yaml';
 import { defaultRetention } from '../store/housekeeping.js';
 import type { Config } from './config.js';
+import { type HostDefaults, pathResolver, resolveHostSpec, schemaProblems } from './host-spec.js';
 import { ConfigFile, type ConfigFileShape } from './schema.js';
-import { resolveHost, type SshDefaults } from './ssh-options.js';
+import type { SshDefaults } from './ssh-options.js';
 
 /** One thing wrong with a config file: where (file, line, key) and what. */
 export class ConfigError extends Error {
@@ -32,16 +31,6 @@ export const defaults = {
   timeoutSeconds: 120,
   maxOutputMegabytes: 32,
 } as const;
-
-/** `/hosts/2/port` → `hosts[2].port`, the way a person reads YAML. */
-function keyName(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
-    .join('')
-    .replace(/^\./, '');
-}
 
 function pathSegments(pointer: string): (string | number)[] {
   return pointer
@@ -112,32 +101,15 @@ export function parseConfig(text: string, file: string): Config {
     return null;
   };
 
-  for (const error of Value.Errors(ConfigFile, raw)) {
-    if (error.keyword === 'boolean') continue; // the additionalProperties error says it better
-    const params = error.params as { additionalProperties?: string[]; requiredProperties?: string[] };
-    if (error.keyword === 'additionalProperties' && params.additionalProperties?.length) {
-      const unknownKey = params.additionalProperties[0] ?? '';
-      const pointer = `${error.instancePath}/${unknownKey}`;
-      throw new ConfigError(file, keyName(pointer), lineOf(pointer), 'unknown key');
-    }
-    if (error.keyword === 'required' && params.requiredProperties?.length) {
-      const pointer = `${error.instancePath}/${params.requiredProperties[0]}`;
-      throw new ConfigError(file, keyName(pointer), lineOf(error.instancePath), 'is required');
-    }
-    throw new ConfigError(
-      file,
-      keyName(error.instancePath) || null,
-      lineOf(error.instancePath),
-      error.message,
-    );
+  const [problem] = schemaProblems(ConfigFile, raw);
+  if (problem) {
+    // A missing key has no line of its own: the line of the object that lacks it.
+    const at = problem.reason === 'is required' ? problem.pointer.replace(/\/[^/]*$/, '') : problem.pointer;
+    throw new ConfigError(file, problem.key || null, lineOf(at), problem.reason);
   }
   const shape = raw as ConfigFileShape;
 
-  const base = dirname(resolve(file));
-  const path = (p: string) => {
-    const expanded = p.startsWith('~/') ? `${homedir()}/${p.slice(2)}` : p;
-    return isAbsolute(expanded) ? expanded : resolve(base, expanded);
-  };
+  const path = pathResolver(dirname(resolve(file)));
   const seen = new Map<string, number>();
   shape.hosts?.forEach((host, i) => {
     const first = seen.get(host.name);
@@ -177,6 +149,11 @@ export function parseConfig(text: string, file: string): Config {
     }
   }
   const scan = shape.scan ?? {};
+  const hostDefaults: HostDefaults = {
+    ssh: sshDefaults,
+    labelIntervals: scan.labelIntervals ?? {},
+    ...(ssh.agent && process.env.SSH_AUTH_SOCK ? { agent: process.env.SSH_AUTH_SOCK } : {}),
+  };
   return {
     source: resolve(file),
     listen,
@@ -200,21 +177,10 @@ export function parseConfig(text: string, file: string): Config {
       reportDays: shape.retention?.reportDays ?? defaultRetention.reportDays,
       scanDays: shape.retention?.scanDays ?? defaultRetention.scanDays,
     },
+    hostDefaults,
     hosts: (shape.hosts ?? []).map((h, i) => {
       try {
-        const labelMinutes = (h.labels ?? []).flatMap((l) => {
-          const minutes = scan.labelIntervals?.[l];
-          return minutes === undefined ? [] : [minutes];
-        });
-        const minutes = h.intervalMinutes ?? (labelMinutes.length ? Math.min(...labelMinutes) : undefined);
-        return {
-          name: h.name,
-          labels: h.labels ?? [],
-          ...resolveHost(h, sshDefaults),
-          ...(minutes === undefined ? {} : { intervalMs: minutes * 60_000 }),
-          ...(h.trustOnFirstUse ? { trustOnFirstUse: true } : {}),
-          ...(ssh.agent && process.env.SSH_AUTH_SOCK ? { agent: process.env.SSH_AUTH_SOCK } : {}),
-        };
+        return resolveHostSpec(h, hostDefaults);
       } catch (err) {
         throw new ConfigError(file, `hosts[${i}]`, lineOf(`/hosts/${i}`), (err as Error).message);
       }

@@ -3,6 +3,8 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { ScanActivity } from '../collect/scan-activity.js';
+import { defaultHostDefaults } from '../config/host-spec.js';
+import { Inventory } from '../inventory/inventory.js';
 import { webDistDir } from '../paths.js';
 import type { Db } from '../store/db.js';
 import { fleetQueries } from '../store/queries/index.js';
@@ -17,6 +19,7 @@ import { activityRoutes } from './routes/activity.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
 import { hostHistoryRoutes } from './routes/host-history.js';
+import { hostInventoryRoutes } from './routes/host-inventory.js';
 import { hostRoutes } from './routes/hosts.js';
 import { scoreRoutes } from './routes/score.js';
 import { type HttpOptions, httpServerOptions, registerWebSecurity } from './security.js';
@@ -40,6 +43,11 @@ export interface AppOptions {
   auth?: AuthOptions;
   /** TLS, reverse proxy and body limits. */
   http?: HttpOptions;
+  /**
+   * The live inventory (config file + API hosts), loaded by the caller. Absent (tests, tools):
+   * one over the database with a config file's defaults, and no scheduler to tell.
+   */
+  inventory?: Inventory;
 }
 
 /** Build the whole HTTP app without listening, so tests can `inject` requests. */
@@ -65,6 +73,12 @@ export async function buildApp(options: AppOptions) {
     async (api) => {
       await api.register(healthRoutes, { version: options.version, demo: options.demo });
       await api.register(hostRoutes, { views });
+      await api.register(hostInventoryRoutes, {
+        views,
+        inventory:
+          options.inventory ??
+          new Inventory(options.db, { defaults: defaultHostDefaults(), configFile: null }),
+      });
       await api.register(scoreRoutes, {
         views,
         unitFiles: new UnitFilesReader(options.db),

@@ -15,11 +15,26 @@ export function presentScan(scan: ScanView) {
 }
 
 export function presentHost(host: HostView) {
+  const { inventory, ...rest } = host;
   return {
-    ...host,
+    ...rest,
     lastScan: host.lastScan ? presentScan(host.lastScan) : null,
     worstExposure: score(host.worstExposure),
     medianExposure: score(host.medianExposure),
+    retiredAt: host.retiredAt === null ? null : new Date(host.retiredAt).toISOString(),
+    source: inventory?.source ?? null,
+    inventory: inventory ? presentInventory(inventory) : null,
+  };
+}
+
+/** The definition as written, minus the name (the host's own); jump always as a list. */
+function presentInventory(inventory: NonNullable<HostView['inventory']>) {
+  const { name: _name, jump, ...spec } = inventory.spec;
+  return {
+    ...spec,
+    ...(jump === undefined ? {} : { jump: typeof jump === 'string' ? jump.split(',') : jump }),
+    updatedAt: new Date(inventory.updatedAt).toISOString(),
+    updatedBy: inventory.updatedBy,
   };
 }
 

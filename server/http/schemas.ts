@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { PREDICATES } from '../analyze/model.js';
 import { SCAN_STATUSES } from '../collect/status.js';
+import { HostConfig } from '../config/schema.js';
 
 // The API's shapes: validation, serialization and types from one source (web/src/lib/api/types.ts
 // mirrors them for the browser). Exposures are decimals with one digit, as systemd prints them.
@@ -34,9 +35,41 @@ export const ScanSummary = Type.Object({
   os: Nullable(Type.String()),
 });
 
+// ---- The inventory (issue 7). A new host is the config file's host entry, checked by the same
+// code as the config file (server/config/host-spec.ts) before Fastify's own validation runs.
+
+const { name: HostName, jump: _jump, ...HostSettings } = HostConfig.properties;
+
+export const NewHostBody = HostConfig;
+
+// A change: any setting; null drops it (back to the default). The name may be given only unchanged.
+// (Spreading a property's schema leaves its Optional mark behind, which is not enumerable.)
+export const HostPatchBody = Type.Object(
+  {
+    name: Type.Optional(HostName),
+    ...Object.fromEntries(
+      Object.entries({ ...HostSettings, jump: HostConfig.properties.jump }).map(([key, schema]) => [
+        key,
+        Type.Optional(Type.Union([Type.Unsafe<unknown>({ ...schema }), Type.Null()])),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The definition as written (absent keys take the config file's defaults); jump as a list. */
+export const HostInventoryBody = Type.Object({
+  ...HostSettings,
+  jump: Type.Optional(Type.Array(Type.String())),
+  updatedAt: Type.String({ format: 'date-time' }),
+  /** The user or token that last changed it, or `config` for the config file. */
+  updatedBy: Type.String(),
+});
+
 export const HostSummary = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
+  /** Where the scanner connects (the definition resolved with ssh_config and defaults). */
   address: Type.String(),
   port: Type.Integer(),
   user: Type.String(),
@@ -45,6 +78,10 @@ export const HostSummary = Type.Object({
   unitCount: Nullable(Type.Integer()),
   worstExposure: Nullable(Exposure),
   medianExposure: Nullable(Exposure),
+  /** config: read-only through the API; api: added through it; null: retired. */
+  source: Nullable(Type.Enum(['config', 'api'])),
+  retiredAt: Nullable(Type.String({ format: 'date-time' })),
+  inventory: Nullable(HostInventoryBody),
 });
 
 export const UnitSummary = Type.Object({

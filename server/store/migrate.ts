@@ -25,8 +25,12 @@ export function readMigrations(dir: string): MigrationFile[] {
     return { version: Number(match[1]), name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
   });
   migrations.sort((a, b) => a.version - b.version);
+  // Numbers are handed out to work in progress side by side, so one branch may hold 0009 before
+  // 0007 and 0008 land: a gap is allowed, a number used twice is not.
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new MigrationError(`${m.name}: expected migration number ${i + 1}`);
+    const previous = migrations[i - 1];
+    if (previous?.version === m.version)
+      throw new MigrationError(`${m.name}: number ${m.version} is also used by ${previous.name}`);
   });
   return migrations;
 }
@@ -46,9 +50,10 @@ export function migrate(db: Database, dir: string): { applied: string[] } {
     name: string;
     checksum: string;
   }[];
-  const newest = migrations.length;
+  const byVersion = new Map(migrations.map((m) => [m.version, m]));
+  const newest = migrations.at(-1)?.version ?? 0;
   for (const row of applied) {
-    const file = migrations[row.version - 1];
+    const file = byVersion.get(row.version);
     if (!file) {
       throw new MigrationError(
         `database has migration ${row.version} (${row.name}) but this unitscore knows only ${newest}: it is newer than the code`,
@@ -58,7 +63,10 @@ export function migrate(db: Database, dir: string): { applied: string[] } {
       throw new MigrationError(`migration ${file.name} was changed after it was applied (checksum differs)`);
     }
   }
-  const pending = migrations.slice(applied.length);
+  // Every file not applied yet, in number order: one that filled a gap after a later one was
+  // applied runs then (migrations of parallel work touch different tables).
+  const done = new Set(applied.map((row) => row.version));
+  const pending = migrations.filter((m) => !done.has(m.version));
   const record = db.prepare(
     'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
   );

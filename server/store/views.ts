@@ -1,7 +1,9 @@
 import type { Check, Predicate } from '../analyze/model.js';
 import { predicateFor } from '../analyze/numbers.js';
 import type { ScanStatus } from '../collect/status.js';
+import type { HostSpec } from '../config/host-spec.js';
 import type { Db } from './db.js';
+import type { InventorySource } from './host-inventory.js';
 import { decodeChecks } from './scans.js';
 
 // Read models shaped for the screens (STYLE.md: one request per screen). Exposures leave the
@@ -29,6 +31,15 @@ export interface HostView {
   unitCount: number | null;
   worstExposure: number | null;
   medianExposure: number | null;
+  /** Set once the host left the inventory; its history stays. */
+  retiredAt: number | null;
+  /** The host as its inventory defines it; null when retired (or synced without one: tests). */
+  inventory: {
+    source: InventorySource;
+    spec: HostSpec;
+    updatedAt: number;
+    updatedBy: string;
+  } | null;
 }
 
 export interface UnitView {
@@ -58,6 +69,11 @@ interface HostRow {
   port: number;
   user: string;
   labels: string;
+  retiredAt: number | null;
+  invSource: InventorySource | null;
+  invSpec: string | null;
+  invUpdatedAt: number | null;
+  invUpdatedBy: string | null;
   lastScanId: number | null;
   lsStatus: string | null;
   lsError: string | null;
@@ -86,12 +102,14 @@ export class Views {
   constructor(db: Db) {
     // One statement per screen: the host, its last scan (with what the host said of itself) and
     // the summary of its last successful scan, each found through the (host_id, id) indexes.
-    const hostSelect = `SELECT h.id, h.name, h.address, h.port, h.user, h.labels,
+    const hostSelect = `SELECT h.id, h.name, h.address, h.port, h.user, h.labels, h.retired_at AS retiredAt,
+        hi.source AS invSource, hi.spec AS invSpec, hi.updated_at AS invUpdatedAt, hi.updated_by AS invUpdatedBy,
         ls.id AS lastScanId, ls.status AS lsStatus, ls.error AS lsError, ls.started_at AS lsStartedAt,
         ls.finished_at AS lsFinishedAt, lf.systemd_version AS lsSystemdVersion, lf.hostname AS lsHostname,
         lf.os AS lsOs, ok.id AS lastOkScanId, ok.unit_count AS okUnitCount, ok.worst AS okWorst,
         ok.median AS okMedian
       FROM hosts h
+      LEFT JOIN host_inventory hi ON hi.host_id = h.id
       LEFT JOIN scans ls ON ls.id = (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id)
       LEFT JOIN host_facts lf ON lf.id = ls.facts_id
       LEFT JOIN scans ok ON ok.id = (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id AND s.status = 'ok')`;
@@ -140,7 +158,23 @@ export class Views {
       unitCount: row.lastOkScanId === null ? null : row.okUnitCount,
       worstExposure: row.okWorst,
       medianExposure: row.okMedian,
+      retiredAt: row.retiredAt,
+      inventory:
+        row.invSource === null
+          ? null
+          : {
+              source: row.invSource,
+              spec: JSON.parse(row.invSpec as string) as HostSpec,
+              updatedAt: row.invUpdatedAt as number,
+              updatedBy: row.invUpdatedBy as string,
+            },
     };
+  }
+
+  /** One host, retired or not, with its inventory definition and last scans. */
+  hostById(hostId: number): HostView | null {
+    const row = this.statements.host.get(hostId) as HostRow | undefined;
+    return row ? this.host(row) : null;
   }
 
   hosts(labels: readonly string[] = []): HostView[] {

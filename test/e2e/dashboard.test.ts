@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { launchChromium, logIn, watchForProblems } from '../support/browser.js';
+import { launchChromium, watchPage } from '../support/browser.js';
 import { startDemoServer } from '../support/demo-server.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
@@ -118,7 +118,7 @@ describe('dashboard (demo fleet, Chromium)', () => {
         const path = new URL(req.url()).pathname;
         if (path.startsWith('/api/')) apiRequests.push(path);
       });
-      watchForProblems(page, pageErrors);
+      watchPage(page, pageErrors);
       const res = await fetch(new URL('/api/v1/hosts', server.url), { headers: server.apiHeaders });
       assert.equal(res.status, 200);
       apiHosts = ((await res.json()) as { hosts: ApiHost[] }).hosts;
@@ -127,7 +127,9 @@ describe('dashboard (demo fleet, Chromium)', () => {
       await page.goto(server.url);
       await page.getByTestId('login-form').waitFor();
       assert.equal(await page.getByTestId('hosts-table').count(), 0);
-      await logIn(page, server.login.name, server.login.password);
+      await page.getByTestId('login-name').fill(server.login.name);
+      await page.getByTestId('login-password').fill(server.login.password);
+      await page.getByTestId('login-submit').click();
       // The landing page is the fleet overview (test/e2e/fleet.test.ts); the hosts are at #/hosts.
       await page.getByTestId('fleet-overview').waitFor();
     },
@@ -313,7 +315,9 @@ describe('dashboard (demo fleet, Chromium)', () => {
     try {
       // Another browser has no session: the link asks for a login first, then shows what it points to.
       await other.goto(shared);
-      await logIn(other, server.login.name, server.login.password);
+      await other.getByTestId('login-name').fill(server.login.name);
+      await other.getByTestId('login-password').fill(server.login.password);
+      await other.getByTestId('login-submit').click();
       assert.equal(other.url(), shared, 'the link survives the login');
       const opened = other.locator(
         `[data-testid="unit-row"][data-unit="${unitName.replace(/["\\]/g, '\\$&')}"]`,

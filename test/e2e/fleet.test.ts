@@ -12,7 +12,7 @@ import { type App, buildApp } from '../../server/http/app.js';
 import { webDistDir } from '../../server/paths.js';
 import { type Db, openDb } from '../../server/store/db.js';
 import { bearer, ensureUser, TEST_PASSWORD } from '../support/auth.js';
-import { launchChromium, logIn, watchForProblems } from '../support/browser.js';
+import { launchChromium, logIn, watchedPage, watchPage } from '../support/browser.js';
 import { startDemoServer } from '../support/demo-server.js';
 import { buildFleet, HOSTILE, NOW } from '../support/fleet-data.js';
 
@@ -132,7 +132,7 @@ describe('fleet screens (demo fleet, Chromium)', () => {
     return (await res.json()) as T;
   }
 
-  const watch = (p: Page, who: string) => watchForProblems(p, problems, who);
+  const watch = (p: Page, who: string) => watchPage(p, problems, who);
 
   /** Goes to a hash route of the app (no reload) and waits for `testid`. */
   async function visit(hash: string, testid: string): Promise<void> {
@@ -596,19 +596,9 @@ describe('fleet screens over three weeks of history (Chromium)', () => {
       app = await buildApp({ db, version: '0.0.0-e2e', demo: false, webDir: webDistDir, now: () => NOW });
       url = await app.listen({ host: '127.0.0.1', port: 0 });
       browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-      page.on('console', (msg) => {
-        if (/Content Security Policy/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
-      });
-      page.on('dialog', (dialog) => {
-        problems.push(`dialog: ${dialog.message()}`);
-        void dialog.dismiss();
-      });
+      page = await watchedPage(browser, problems);
       await page.goto(url);
-      await page.getByTestId('login-name').fill('e2e-admin');
-      await page.getByTestId('login-password').fill(TEST_PASSWORD);
-      await page.getByTestId('login-submit').click();
+      await logIn(page, 'e2e-admin', TEST_PASSWORD);
       await page.getByTestId('overview-figures').waitFor();
     },
     { timeout: 60_000 },

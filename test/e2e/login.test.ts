@@ -12,7 +12,7 @@ import { type App, buildApp } from '../../server/http/app.js';
 import { webDistDir } from '../../server/paths.js';
 import { type Db, openDb } from '../../server/store/db.js';
 import { bearer } from '../support/auth.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, watchPage } from '../support/browser.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const ADMIN_PASSWORD = 'first admin password';
@@ -27,16 +27,7 @@ describe('login, first admin and admin pages (Chromium)', () => {
   let page: Page;
   const problems: string[] = [];
 
-  const watch = (p: Page) => {
-    p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    p.on('console', (msg) => {
-      if (/Content Security Policy/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
-    });
-    p.on('dialog', (dialog) => {
-      problems.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-  };
+  const watch = (p: Page) => watchPage(p, problems);
 
   before(
     async () => {

@@ -13,7 +13,7 @@ import type { UnitAssessment } from '../../server/analyze/model.js';
 import { loadDemoReports } from '../../server/demo/fleet.js';
 import { openDb } from '../../server/store/db.js';
 import { saveScan } from '../../server/store/scans.js';
-import { launchChromium, logIn, watchForProblems } from '../support/browser.js';
+import { launchChromium, logIn, watchPage } from '../support/browser.js';
 import { startDemoServer } from '../support/demo-server.js';
 import { okScan } from '../support/scan-results.js';
 
@@ -84,7 +84,7 @@ describe('score model in the dashboard (demo fleet, Chromium)', () => {
       }
       browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      watchForProblems(page, pageErrors);
+      watchPage(page, pageErrors);
       await page.goto(server.url);
       await logIn(page, server.login.name, server.login.password);
       await page.getByTestId('fleet-overview').waitFor();

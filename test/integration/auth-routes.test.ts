@@ -177,10 +177,10 @@ describe('role matrix over every route', () => {
     const rogueDb = openDb(join(dir, 'rogue.db'));
     const rogue = await buildApp({ db: rogueDb, version: 't', demo: false, webDir: null });
     rogue.get('/api/v1/rogue', async () => ({ secret: true }));
-    rogue.post('/api/v1/hosts', async () => ({})); // GET /api/v1/hosts has a rule; POST has none
+    rogue.put('/api/v1/hosts', async () => ({})); // GET and POST /api/v1/hosts have rules; PUT has none
     await assert.rejects(async () => {
       await rogue.ready();
-    }, /refusing to start: routes without a rule in server\/http\/auth\/role-matrix\.ts: GET \/api\/v1\/rogue, HEAD \/api\/v1\/rogue, POST \/api\/v1\/hosts/);
+    }, /refusing to start: routes without a rule in server\/http\/auth\/role-matrix\.ts: GET \/api\/v1\/rogue, HEAD \/api\/v1\/rogue, PUT \/api\/v1\/hosts/);
     await rogue.close().catch(() => {});
     rogueDb.close();
   });

@@ -65,6 +65,25 @@ describe('migrations', () => {
     assert.throws(() => openDb(file, { migrationsDir: migrations }), /changed after it was applied/);
   });
 
+  test('numbers may have gaps (parallel work); a gap filled later applies then; a number used twice is refused', () => {
+    const migrations = join(dir, 'gap-migrations');
+    mkdirSync(migrations);
+    writeFileSync(join(migrations, '0001-a.sql'), 'CREATE TABLE a (x);');
+    writeFileSync(join(migrations, '0003-c.sql'), 'CREATE TABLE c (x);');
+    const file = join(dir, 'gap.db');
+    openDb(file, { migrationsDir: migrations }).close();
+    writeFileSync(join(migrations, '0002-b.sql'), 'CREATE TABLE b (x);');
+    const db = openDb(file, { migrationsDir: migrations });
+    assert.deepEqual(
+      db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
+      [1, 2, 3],
+    );
+    assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'b'").pluck().get(), 1);
+    db.close();
+    writeFileSync(join(migrations, '0002-b-again.sql'), 'CREATE TABLE b2 (x);');
+    assert.throws(() => readMigrations(migrations), /number 2 is also used by 0002-b/);
+  });
+
   test('a failing migration applies nothing and names the file', () => {
     const migrations = join(dir, 'bad-migrations');
     mkdirSync(migrations);

@@ -1,8 +1,11 @@
-// Debian's Chromium driven by playwright-core, the same way in every browser test.
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
+// Debian's Chromium for the e2e tier (TESTING.md §5), and the watch every page is under.
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Headless, and quiet: without the background-networking flags it floods this closed network. */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -17,25 +20,33 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-/** Fills in and submits the login page, as a user does. */
+/**
+ * What no page may do, collected into `problems`: a script error; a Content-Security-Policy
+ * violation (it allows no inline script or style, so anything it blocks is a bug); a dialog
+ * (host data is hostile: a dialog would mean some host text was run as markup).
+ */
+export function watchPage(page: Page, problems: string[], who?: string): void {
+  const by = who === undefined ? '' : ` (${who})`;
+  page.on('pageerror', (err) => problems.push(`pageerror${by}: ${err.message}`));
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) problems.push(`csp${by}: ${msg.text()}`);
+  });
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog${by}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+}
+
+/** A desktop-sized page under watch (see watchPage). */
+export async function watchedPage(browser: Browser, problems: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  watchPage(page, problems);
+  return page;
+}
+
+/** Logs in through the login page the app shows to anyone without a session. */
 export async function logIn(page: Page, name: string, password: string): Promise<void> {
   await page.getByTestId('login-name').fill(name);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
-}
-
-/**
- * Collects what must never happen on a page into `problems`: script errors, anything the
- * Content-Security-Policy blocks (no inline script or style), and dialogs (host data is hostile:
- * a dialog would mean some host text was run as markup).
- */
-export function watchForProblems(page: Page, problems: string[], who = 'page'): void {
-  page.on('pageerror', (err) => problems.push(`pageerror (${who}): ${err.message}`));
-  page.on('console', (msg) => {
-    if (/Content Security Policy/i.test(msg.text())) problems.push(`csp (${who}): ${msg.text()}`);
-  });
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog (${who}): ${dialog.message()}`);
-    void dialog.dismiss();
-  });
 }

@@ -127,4 +127,79 @@ describe('scheduler', () => {
     assert.deepEqual(log, ['overdue', 'prod']);
     await scheduler.stop();
   });
+
+  test('hosts added, changed and removed while it runs: new ones spread and scanned, removed ones dropped', async () => {
+    const now = Date.now();
+    const log: string[] = [];
+    const results: string[] = [];
+    const saved = new Map<string, Due>();
+    const scheduler = startScheduler({
+      targets: [target('old')],
+      intervalMs: HOUR,
+      concurrency: 4,
+      startSpreadMs: 60_000,
+      store: {
+        load: () => new Map([['old', { dueAt: now + HOUR, failures: 0 }]]),
+        save: (n, d) => saved.set(n, d),
+      },
+      onResult: (p) => results.push(`${p.target.name}:${p.target.labels.join(',')}`),
+      scan: fakeScan(log, () => 'ok', new Map(), { n: 0 }),
+    });
+    // Two new hosts at once: the first now, the second half the start window later.
+    scheduler.setTargets([target('old'), target('new-1'), target('new-2')]);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(log, ['new-1'], 'new-2 waits its turn in the spread, old its due time');
+    assert.ok(Math.abs((saved.get('new-1')?.dueAt ?? 0) - now - HOUR) < HOUR * JITTER + 1000);
+
+    // Changed: the next scan uses the new definition.
+    scheduler.setTargets([target('old'), target('new-1', ['team=b']), target('new-2')]);
+    assert.equal(
+      scheduler.scanNow((t) => t.labels.includes('team=b')),
+      1,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(results, ['new-1:', 'new-1:team=b']);
+
+    // Removed: no longer matched, never scanned again, even when it was due.
+    scheduler.setTargets([target('old')]);
+    assert.equal(
+      scheduler.scanNow((t) => t.name.startsWith('new')),
+      0,
+    );
+    assert.equal(
+      scheduler.scanNow(() => true),
+      1,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(log, ['new-1', 'new-1', 'old']);
+    await scheduler.stop();
+  });
+
+  test('a host removed during its scan: the scan ends, its result is dropped', async () => {
+    const results: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const scan = fakeScan([], () => 'ok', new Map(), { n: 0 });
+    const scheduler = startScheduler({
+      targets: [target('going'), target('staying')],
+      intervalMs: HOUR,
+      concurrency: 4,
+      startSpreadMs: 0,
+      store: { load: () => new Map(), save: () => {} },
+      onResult: (p) => results.push(p.target.name),
+      scan: async (t) => {
+        if (t.name === 'going') await gate;
+        return scan(t);
+      },
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    scheduler.setTargets([target('staying')]);
+    release();
+    await scheduler.firstRound; // resolves: every host still in the inventory was scanned
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(results, ['staying']);
+    await scheduler.stop();
+  });
 });

@@ -44,6 +44,7 @@ export const ROLE_MATRIX: readonly AccessRule[] = [
 
   // Reading the fleet.
   rule('GET', '/api/v1/hosts', 'viewer'),
+  rule('GET', '/api/v1/hosts/:id', 'viewer'),
   rule('GET', '/api/v1/labels', 'viewer'),
   rule('GET', '/api/v1/hosts/:id/units', 'viewer'),
   rule('GET', '/api/v1/hosts/:id/units/:unit', 'viewer'),
@@ -72,6 +73,9 @@ export const ROLE_MATRIX: readonly AccessRule[] = [
   rule('POST', '/api/v1/scans', 'operator'),
 
   // Administration.
+  rule('POST', '/api/v1/hosts', 'admin'),
+  rule('PATCH', '/api/v1/hosts/:id', 'admin'),
+  rule('DELETE', '/api/v1/hosts/:id', 'admin'),
   rule('GET', '/api/v1/users', 'admin'),
   rule('POST', '/api/v1/users', 'admin'),
   rule('PATCH', '/api/v1/users/:id', 'admin'),

@@ -15,6 +15,15 @@ import {
   type UserInfo,
 } from '../lib/api/auth';
 import { errorMessage } from '../lib/api/client';
+import {
+  addHost,
+  changeHost,
+  getInventory,
+  type HostPatch,
+  type NewHost,
+  removeHost,
+} from '../lib/api/inventory';
+import type { HostSummary } from '../lib/api/types';
 
 // State of the admin pages. Every change goes through the API, which checks the role again and
 // writes the audit log; these classes only keep what the tables show.
@@ -24,7 +33,7 @@ const capitalized = (err: unknown) => {
   return message.charAt(0).toUpperCase() + message.slice(1);
 };
 
-abstract class Loadable {
+export abstract class Loadable {
   phase: 'loading' | 'ready' | 'error' = $state('loading');
   error = $state('');
   /** The last change's failure, shown beside the form. */
@@ -140,5 +149,36 @@ export class AuditState extends Loadable {
     } catch (err) {
       this.actionError = capitalized(err);
     }
+  }
+}
+
+export class InventoryState extends Loadable {
+  hosts: HostSummary[] = $state([]);
+
+  async load(signal?: AbortSignal): Promise<void> {
+    try {
+      this.hosts = (await getInventory(signal)).hosts;
+      this.phase = 'ready';
+    } catch (err) {
+      if (signal?.aborted) return;
+      this.error = capitalized(err);
+      this.phase = 'error';
+    }
+  }
+
+  add(host: NewHost): Promise<boolean> {
+    return this.change(() => addHost(host), `Host ${host.name} added; its first scan starts shortly.`);
+  }
+
+  edit(host: HostSummary, patch: HostPatch): Promise<boolean> {
+    if (Object.keys(patch).length === 0) return Promise.resolve(true);
+    return this.change(() => changeHost(host.id, patch), `Host ${host.name} changed.`);
+  }
+
+  remove(host: HostSummary): Promise<boolean> {
+    return this.change(
+      () => removeHost(host.id),
+      `Host ${host.name} removed: no longer scanned; its history is kept. Adding ${host.name} again brings it back.`,
+    );
   }
 }

@@ -9,7 +9,7 @@
 //   #/hosts/:id?unit=a&unit=b   one host with those units' checks open
 //   #/setup?token=T             create the first admin (the link the server prints at first start)
 //   #/account                   one's own password
-//   #/admin/users|tokens|audit  administration
+//   #/admin/users|tokens|inventory|audit  administration
 //
 // `label` (repeatable: a host must carry all of them) is the fleet filter: every fleet screen
 // reads it, and the navigation carries it from one fleet screen to the next.
@@ -33,7 +33,7 @@ export type Route =
   | { name: 'admin'; tab: AdminTab }
   | { name: 'not-found'; path: string };
 
-export const ADMIN_TABS = ['users', 'tokens', 'audit'] as const;
+export const ADMIN_TABS = ['users', 'tokens', 'inventory', 'audit'] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 /** Labels as the API takes them: non-empty, each once, in the order given. */

@@ -43,6 +43,25 @@ export interface HostSummary {
   unitCount: number | null;
   worstExposure: number | null; // 0.0 … 10.0, one decimal
   medianExposure: number | null;
+  /** config: read-only through the API; api: added through it; null: retired. */
+  source: 'config' | 'api' | null;
+  retiredAt: string | null;
+  inventory: HostDefinition | null;
+}
+
+/** A host as its inventory defines it (absent keys take the config file's defaults). */
+export interface HostDefinition {
+  address: string;
+  port?: number;
+  user?: string;
+  labels?: string[];
+  identityFile?: string;
+  knownHosts?: string;
+  intervalMinutes?: number;
+  trustOnFirstUse?: boolean;
+  jump?: string[];
+  updatedAt: string;
+  updatedBy: string;
 }
 
 export interface UnitSummary {
