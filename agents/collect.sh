@@ -81,23 +81,44 @@ RestrictAddressFamilies SystemCallArchitectures SystemCallFilter IPAddressDeny I
 IPIngressFilterPath IPEgressFilterPath DeviceAllow'
 SCORED_KEYS=$(printf '%s' "$SCORED_KEYS" | tr '\n' ' ')
 
-# `systemctl cat` output reduced to file headers, section headers and scored assignments, with
-# backslash continuations joined first (as systemd reads them).
-scored_lines() {
-  awk -v keys="$SCORED_KEYS" '
-    BEGIN { n = split(keys, k, /[ \n]+/); for (i = 1; i <= n; i++) want[k[i]] = 1 }
-    {
-      line = pending $0
+# What `systemctl cat` prints for each unit (its fragment, then its drop-ins, each after a
+# "# /path" line), reduced to section headers and scored assignments, with backslash
+# continuations joined first as systemd reads them. One `systemctl show` and one awk for all
+# units: a `systemctl cat` per unit costs ~4 ms each.
+unit_files() {
+  systemctl show --no-pager -p Id,FragmentPath,DropInPaths -- "$@" 2>/dev/null | awk -v keys="$SCORED_KEYS" '
+    BEGIN { n = split(keys, k, " "); for (i = 1; i <= n; i++) want[k[i]] = 1 }
+    function emit(path,   line, pending, s, eq, key) {
+      print "# " path
       pending = ""
-      if (line ~ /\\$/) { pending = substr(line, 1, length(line) - 1) " "; next }
-      sub(/^[ \t]+/, "", line)
-      if (line ~ /^# \// || line ~ /^\[/) { print line; next }
-      eq = index(line, "=")
-      if (eq < 2) next
-      key = substr(line, 1, eq - 1)
-      sub(/[ \t]+$/, "", key)
-      if (key in want) print line
-    }'
+      while ((getline line < path) > 0) {
+        line = pending line
+        pending = ""
+        if (line ~ /\\$/) { pending = substr(line, 1, length(line) - 1) " "; continue }
+        s = line
+        sub(/^[ \t]+/, "", s)
+        if (s ~ /^\[/) { print s; continue }
+        eq = index(s, "=")
+        if (eq < 2) continue
+        key = substr(s, 1, eq - 1)
+        sub(/[ \t]+$/, "", key)
+        if (key in want) print s
+      }
+      close(path)
+    }
+    function flush(   i, m, parts) {
+      if (id == "") return
+      print ">>> " id
+      if (fragment != "") emit(fragment)
+      m = split(dropins, parts, " ")
+      for (i = 1; i <= m; i++) emit(parts[i])
+      id = ""; fragment = ""; dropins = ""
+    }
+    /^Id=/ { id = substr($0, 4); next }
+    /^FragmentPath=/ { fragment = substr($0, 14); next }
+    /^DropInPaths=/ { dropins = substr($0, 13); next }
+    /^$/ { flush() }
+    END { flush() }'
 }
 
 printf 'unitscore-report 1 %s\n' "$boundary"
@@ -150,9 +171,7 @@ if [ -n "$units" ]; then
     run units-json systemd-analyze security --no-pager --json=short $units
   fi
   frame "section unit-files"
-  for unit in $units; do
-    printf '>>> %s\n' "$unit"
-    systemctl cat --no-pager -- "$unit" 2>/dev/null | scored_lines
-  done
+  # shellcheck disable=SC2086
+  unit_files $units
 fi
 frame end
