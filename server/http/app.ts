@@ -5,6 +5,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { ScanActivity } from '../collect/scan-activity.js';
 import { webDistDir } from '../paths.js';
 import type { Db } from '../store/db.js';
+import { DataGeneration } from '../store/generation.js';
 import { fleetQueries } from '../store/queries/index.js';
 import { Views } from '../store/views.js';
 import { type AuthOptions, registerAuth } from './auth/index.js';
@@ -62,7 +63,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { version: options.version, demo: options.demo });
-      await api.register(hostRoutes, { views });
+      await api.register(hostRoutes, { views, generation: new DataGeneration(options.db) });
       await api.register(scoreRoutes, { views });
       await api.register(activityRoutes, {
         activity: options.activity ?? new ScanActivity(),

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { recompute } from '../../analyze/score/index.js';
+import { type DataGeneration, GenerationMemo, labelsKey } from '../../store/generation.js';
 import type { Views } from '../../store/views.js';
+import { sendJsonText, serializeBody } from '../json-text.js';
 import { presentCheck, presentHost, presentScan, presentUnit } from '../present.js';
 import {
   ErrorBody,
@@ -13,13 +15,23 @@ import {
   UnitParams,
 } from '../schemas.js';
 
-export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views }> = async (app, { views }) => {
+export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views; generation: DataGeneration }> = async (
+  app,
+  { views, generation },
+) => {
+  // Every host in one body (10,000 on a large fleet): serialising it is most of the request, so
+  // the JSON, made by the route's own serializer, is kept until a scan or the inventory changes.
+  const hostsJson = new GenerationMemo<string>(generation);
   app.get(
     '/hosts',
     { schema: { querystring: FleetQuery, response: { 200: HostsResponse } } },
-    async (request) => ({
-      hosts: views.hosts(request.query.label ?? []).map(presentHost),
-    }),
+    async (request, reply) => {
+      const labels = request.query.label ?? [];
+      const json = hostsJson.get(labelsKey(labels), () =>
+        serializeBody(reply, { hosts: views.hosts(labels).map(presentHost) }),
+      );
+      return sendJsonText(reply, json);
+    },
   );
 
   // The label filter's choices: every label of the active hosts, with its host count.

@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import { DataGeneration, GenerationMemo, labelsKey } from '../generation.js';
 import { emptyHistogram } from '../rollups.js';
 import { distributionOf } from './distribution.js';
 import { HostFilter, type HostSelection } from './host-filter.js';
@@ -33,10 +34,13 @@ export const compareGroups = (a: UnitGroup, b: UnitGroup): number =>
 export class WorstUnitsQuery {
   readonly sql;
   private readonly statements;
-  private readonly filter: HostFilter;
+  private readonly memo: GenerationMemo<UnitGroup[]>;
 
-  constructor(db: Db) {
-    this.filter = new HostFilter(db);
+  constructor(
+    db: Db,
+    private readonly filter = new HostFilter(db),
+  ) {
+    this.memo = new GenerationMemo(new DataGeneration(db));
     // INDEXED BY, as SQLite means it: the planner (without ANALYZE statistics) would rather probe
     // the label's hosts and sort all their units for every page; walking the exposure index stops
     // after one page. And a dropped index fails loudly here instead of turning into a sort.
@@ -87,8 +91,15 @@ export class WorstUnitsQuery {
     return counts;
   }
 
-  /** Every unit name on the selected hosts, worst first (by worst, then median, then name). */
-  groups(labels: readonly string[]): UnitGroup[] {
+  /**
+   * Every unit name on the selected hosts, worst first (by worst, then median, then name). The
+   * same array until the data changes: every page of the list and its CSV share one count.
+   */
+  groups(labels: readonly string[]): readonly UnitGroup[] {
+    return this.memo.get(labelsKey(labels), () => this.readGroups(labels));
+  }
+
+  private readGroups(labels: readonly string[]): UnitGroup[] {
     const byUnit = new Map<number, { hosts: number; histogram: number[] }>();
     for (const [key, n] of this.counts(this.filter.selection(labels))) {
       if (n === 0) continue;
