@@ -12,12 +12,11 @@ import type { Db } from './db.js';
  * transactions are synchronous, requests cannot land inside one).
  */
 export class DataGeneration {
+  readonly sql = 'SELECT total_changes(), (SELECT data_version FROM pragma_data_version())';
   private readonly select;
 
   constructor(db: Db) {
-    this.select = db
-      .prepare('SELECT total_changes(), (SELECT data_version FROM pragma_data_version())')
-      .raw();
+    this.select = db.prepare(this.sql).raw();
   }
 
   current(): string {
@@ -29,8 +28,8 @@ export class DataGeneration {
 /**
  * Results of one read by argument key, kept while the generation stays the same: the fleet
  * aggregates change only when something is written, and are read far more often (issue 5).
- * Values are shared between callers: they must not be mutated. Reads that depend on the clock
- * (trends ending today) do not belong here.
+ * Values are shared between callers: they must not be mutated. A read that depends on anything
+ * but the database (a trend ending today) takes it as an argument, part of the key.
  */
 export class GenerationMemo<T> {
   private generation = '';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Db, openDb } from '../../server/store/db.js';
+import { DataGeneration } from '../../server/store/generation.js';
 import { type FleetQueries, fleetQueries } from '../../server/store/queries/index.js';
 import { buildFleet } from '../support/fleet-data.js';
 
@@ -141,6 +142,14 @@ describe('fleet query plans', () => {
       sorts: false,
     });
     assertIndexed('recentScans', plan(db, q.metrics.sql.recentScans), { uses: ['scans_by_time'] });
+  });
+
+  test('the data generation every memoised screen reads first touches no table', () => {
+    const lines = plan(db, new DataGeneration(db).sql);
+    assert.ok(
+      lines.every((l) => !/\b(SCAN|SEARCH) (?!pragma_data_version\b|CONSTANT ROW)\w+/.test(l)),
+      `reads a table:\n  ${lines.join('\n  ')}`,
+    );
   });
 
   test('the check itself catches a full scan', () => {

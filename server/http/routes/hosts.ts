@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { recompute } from '../../analyze/score/index.js';
 import { type DataGeneration, GenerationMemo, labelsKey } from '../../store/generation.js';
 import type { Views } from '../../store/views.js';
-import { sendJsonText, serializeBody } from '../json-text.js';
+import { sendJsonBody, serializeBody } from '../json-body.js';
 import { presentCheck, presentHost, presentScan, presentUnit } from '../present.js';
 import {
   ErrorBody,
@@ -20,8 +20,9 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views; generation: D
   { views, generation },
 ) => {
   // Every host in one body (10,000 on a large fleet): serialising it is most of the request, so
-  // the JSON, made by the route's own serializer, is kept until a scan or the inventory changes.
-  const hostsJson = new GenerationMemo<string>(generation);
+  // the JSON, made by the route's own serializer, is kept until the database changes. A few
+  // filters at a time: each body is megabytes on a large fleet.
+  const hostsJson = new GenerationMemo<Buffer>(generation, 8);
   app.get(
     '/hosts',
     { schema: { querystring: FleetQuery, response: { 200: HostsResponse } } },
@@ -30,7 +31,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views; generation: D
       const json = hostsJson.get(labelsKey(labels), () =>
         serializeBody(reply, { hosts: views.hosts(labels).map(presentHost) }),
       );
-      return sendJsonText(reply, json);
+      return sendJsonBody(reply, json);
     },
   );
 
