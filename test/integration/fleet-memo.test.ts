@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { type App, buildApp } from '../../server/http/app.js';
 import { type Db, openDb } from '../../server/store/db.js';
 import { DataGeneration, GenerationMemo } from '../../server/store/generation.js';
@@ -76,7 +77,15 @@ describe('fleet aggregates kept per data generation', () => {
     assert.deepEqual(await bodies(app), first);
     const res = await app.inject({ url: '/api/v1/hosts', headers: viewer });
     assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
+    assert.equal(res.headers.vary, 'Accept-Encoding');
     assert.equal(res.json().hosts.length, 5);
+    // What a browser gets: the same bytes, gzipped.
+    const gz = await app.inject({
+      url: '/api/v1/hosts',
+      headers: { ...viewer, 'accept-encoding': 'gzip, br' },
+    });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(gz.rawPayload).toString('utf8'), res.body);
   });
 
   test('a scan stored on this connection shows at once', async () => {

@@ -113,6 +113,15 @@ describe('fleet query plans', () => {
       uses: ['unit_intervals_current_by_unit'],
       sorts: false,
     });
+    // The same walks when the hosts left out are the shorter list.
+    assertIndexed('hostUnitsExcept', plan(db, q.worstUnits.sql.hostUnitsExcept), {
+      uses: ['unit_intervals_current_by_exposure'],
+      sorts: false,
+    });
+    assertIndexed('hostUnitsOfUnitExcept', plan(db, q.worstUnits.sql.hostUnitsOfUnitExcept), {
+      uses: ['unit_intervals_current_by_unit'],
+      sorts: false,
+    });
   });
 
   test('directive gaps: (host, assessment) pairs from the covering current index', () => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { recompute } from '../../analyze/score/index.js';
 import { type DataGeneration, GenerationMemo, labelsKey } from '../../store/generation.js';
 import type { Views } from '../../store/views.js';
-import { sendJsonBody, serializeBody } from '../json-body.js';
+import { type JsonBody, sendJsonBody, serializeBody } from '../json-body.js';
 import { presentCheck, presentHost, presentScan, presentUnit } from '../present.js';
 import {
   ErrorBody,
@@ -22,7 +22,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views; generation: D
   // Every host in one body (10,000 on a large fleet): serialising it is most of the request, so
   // the JSON, made by the route's own serializer, is kept until the database changes. A few
   // filters at a time: each body is megabytes on a large fleet.
-  const hostsJson = new GenerationMemo<Buffer>(generation, 8);
+  const hostsJson = new GenerationMemo<JsonBody>(generation, 8);
   app.get(
     '/hosts',
     { schema: { querystring: FleetQuery, response: { 200: HostsResponse } } },
@@ -31,7 +31,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views; generation: D
       const json = hostsJson.get(labelsKey(labels), () =>
         serializeBody(reply, { hosts: views.hosts(labels).map(presentHost) }),
       );
-      return sendJsonBody(reply, json);
+      return sendJsonBody(request, reply, json);
     },
   );
 
