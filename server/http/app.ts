@@ -7,6 +7,7 @@ import { defaultHostDefaults } from '../config/host-spec.js';
 import { Inventory } from '../inventory/inventory.js';
 import { webDistDir } from '../paths.js';
 import type { Db } from '../store/db.js';
+import { DataGeneration } from '../store/generation.js';
 import { fleetQueries } from '../store/queries/index.js';
 import { UnitAtScanQuery } from '../store/queries/unit-at-scan.js';
 import { UnitFilesReader } from '../store/unit-files.js';
@@ -72,7 +73,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { version: options.version, demo: options.demo });
-      await api.register(hostRoutes, { views });
+      await api.register(hostRoutes, { views, generation: new DataGeneration(options.db) });
       await api.register(hostInventoryRoutes, {
         views,
         inventory:

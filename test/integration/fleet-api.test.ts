@@ -323,6 +323,19 @@ describe('fleet API', () => {
         ['web-1', 8],
       ],
     );
+    // A filter is applied from its hosts or from the hosts it leaves out, whichever list is
+    // shorter: both ways give the rows of the filter's hosts.
+    const byHosts = (body: { units: { host: string; unit: string }[] }) =>
+      body.units.map((u) => `${u.host} ${u.unit}`);
+    const dev = await json('/api/v1/fleet/host-units?label=env=dev'); // 1 host of 6: its list
+    assert.deepEqual(byHosts(dev), ['dev-1 nginx.service', `dev-1 ${MINUS}`]);
+    const prod = await json('/api/v1/fleet/host-units?label=env=prod'); // 4 of 6: the others'
+    assert.deepEqual(
+      byHosts(prod),
+      byHosts(all).filter((row: string) => !row.startsWith('dev-1 ')),
+    );
+    const prodNginx = await json('/api/v1/fleet/host-units?label=env=prod&unit=nginx.service');
+    assert.deepEqual(byHosts(prodNginx), ['web-2 nginx.service', 'web-1 nginx.service']);
     assert.deepEqual(await json('/api/v1/fleet/host-units?unit=nosuch.service'), {
       units: [],
       nextCursor: null,

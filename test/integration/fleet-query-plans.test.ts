@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Db, openDb } from '../../server/store/db.js';
+import { DataGeneration } from '../../server/store/generation.js';
 import { type FleetQueries, fleetQueries } from '../../server/store/queries/index.js';
 import { buildFleet } from '../support/fleet-data.js';
 
@@ -112,6 +113,15 @@ describe('fleet query plans', () => {
       uses: ['unit_intervals_current_by_unit'],
       sorts: false,
     });
+    // The same walks when the hosts left out are the shorter list.
+    assertIndexed('hostUnitsExcept', plan(db, q.worstUnits.sql.hostUnitsExcept), {
+      uses: ['unit_intervals_current_by_exposure'],
+      sorts: false,
+    });
+    assertIndexed('hostUnitsOfUnitExcept', plan(db, q.worstUnits.sql.hostUnitsOfUnitExcept), {
+      uses: ['unit_intervals_current_by_unit'],
+      sorts: false,
+    });
   });
 
   test('directive gaps: (host, assessment) pairs from the covering current index', () => {
@@ -141,6 +151,14 @@ describe('fleet query plans', () => {
       sorts: false,
     });
     assertIndexed('recentScans', plan(db, q.metrics.sql.recentScans), { uses: ['scans_by_time'] });
+  });
+
+  test('the data generation every memoised screen reads first touches no table', () => {
+    const lines = plan(db, new DataGeneration(db).sql);
+    assert.ok(
+      lines.every((l) => !/\b(SCAN|SEARCH) (?!pragma_data_version\b|CONSTANT ROW)\w+/.test(l)),
+      `reads a table:\n  ${lines.join('\n  ')}`,
+    );
   });
 
   test('the check itself catches a full scan', () => {

@@ -154,9 +154,8 @@ export const fleetRoutes: FastifyPluginAsyncTypebox<{ queries: FleetQueries; now
         if (wantsCsv(request)) return sendCsv(reply, 'fleet-host-units', HOST_UNIT_COLUMNS, []);
         return { units: [], nextCursor: null };
       }
-      const hostIds = queries.hosts.ids(labels);
       const page = (after: [number, number, number] | null, size: number) =>
-        queries.worstUnits.hostUnits(hostIds, { unitId, after, limit: size });
+        queries.worstUnits.hostUnits(labels, { unitId, after, limit: size });
       if (wantsCsv(request)) {
         // Walk the keyset page by page as the client reads: no open statement between chunks.
         function* all() {
@@ -174,7 +173,7 @@ export const fleetRoutes: FastifyPluginAsyncTypebox<{ queries: FleetQueries; now
       const after = cursor
         ? decodeCursor(cursor, 'host-units', ['integer', 'integer', 'integer'] as const)
         : null;
-      const rows = page(after, limit + 1);
+      const rows = queries.worstUnits.page(labels, { unitId, after, limit: limit + 1 });
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       return {

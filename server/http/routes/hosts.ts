@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { recompute } from '../../analyze/score/index.js';
+import { type DataGeneration, GenerationMemo, labelsKey } from '../../store/generation.js';
 import type { Views } from '../../store/views.js';
+import { type JsonBody, sendJsonBody, serializeBody } from '../json-body.js';
 import { presentCheck, presentHost, presentScan, presentUnit } from '../present.js';
 import {
   ErrorBody,
@@ -13,13 +15,24 @@ import {
   UnitParams,
 } from '../schemas.js';
 
-export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views }> = async (app, { views }) => {
+export const hostRoutes: FastifyPluginAsyncTypebox<{ views: Views; generation: DataGeneration }> = async (
+  app,
+  { views, generation },
+) => {
+  // Every host in one body (10,000 on a large fleet): serialising it is most of the request, so
+  // the JSON, made by the route's own serializer, is kept until the database changes. A few
+  // filters at a time: each body is megabytes on a large fleet.
+  const hostsJson = new GenerationMemo<JsonBody>(generation, 8);
   app.get(
     '/hosts',
     { schema: { querystring: FleetQuery, response: { 200: HostsResponse } } },
-    async (request) => ({
-      hosts: views.hosts(request.query.label ?? []).map(presentHost),
-    }),
+    async (request, reply) => {
+      const labels = request.query.label ?? [];
+      const json = hostsJson.get(labelsKey(labels), () =>
+        serializeBody(reply, { hosts: views.hosts(labels).map(presentHost) }),
+      );
+      return sendJsonBody(request, reply, json);
+    },
   );
 
   // The label filter's choices: every label of the active hosts, with its host count.

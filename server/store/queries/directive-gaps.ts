@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import { DataGeneration, GenerationMemo, labelsKey } from '../generation.js';
 import { decodeChecks } from '../scans.js';
 import { type ExposureGain, exposureGainIfFixed } from './exposure-gain.js';
 import { HostFilter } from './host-filter.js';
@@ -47,7 +48,7 @@ export const compareGaps = (a: DirectiveGap, b: DirectiveGap): number =>
 export class DirectiveGapsQuery {
   readonly sql;
   private readonly statements;
-  private readonly filter: HostFilter;
+  private readonly memo: GenerationMemo<DirectiveGaps>;
   private readonly summaries = new Map<number, AssessmentSummary>();
   private readonly checkIndex = new Map<string, number>();
   private readonly checkInfo: { check: string; name: string; description: string | null }[] = [];
@@ -55,8 +56,9 @@ export class DirectiveGapsQuery {
   constructor(
     db: Db,
     private readonly gainIfFixed: ExposureGain = exposureGainIfFixed,
+    private readonly filter = new HostFilter(db),
   ) {
-    this.filter = new HostFilter(db);
+    this.memo = new GenerationMemo(new DataGeneration(db));
     this.sql = {
       // One number per current unit, host and assessment packed (host_id * 2^32 + assessment_id):
       // a plain number per row costs a fraction of a row object, at millions of rows.
@@ -91,7 +93,12 @@ export class DirectiveGapsQuery {
     return s;
   }
 
+  /** The gaps of the hosts carrying every label; the same object until the data changes. */
   run(labels: readonly string[]): DirectiveGaps {
+    return this.memo.get(labelsKey(labels), () => this.read(labels));
+  }
+
+  private read(labels: readonly string[]): DirectiveGaps {
     const pairs = this.statements.pairs.all(this.filter.ids(labels)) as number[];
     const perAssessment = new Map<number, number>();
     for (const key of pairs) {

@@ -15,13 +15,15 @@ import { WorstUnitsQuery } from './worst-units.js';
 
 export function fleetQueries(db: Db, options: { gainIfFixed?: ExposureGain } = {}) {
   const checks = new AssessmentChecks(db);
+  // One host selection per label filter and data generation, shared by every screen.
+  const hosts = new HostFilter(db);
   return {
-    hosts: new HostFilter(db),
+    hosts,
     lookups: new Lookups(db),
-    overview: new OverviewQuery(db),
+    overview: new OverviewQuery(db, hosts),
     trends: new TrendQueries(db),
-    worstUnits: new WorstUnitsQuery(db),
-    gaps: new DirectiveGapsQuery(db, options.gainIfFixed ?? exposureGainIfFixed),
+    worstUnits: new WorstUnitsQuery(db, hosts),
+    gaps: new DirectiveGapsQuery(db, options.gainIfFixed ?? exposureGainIfFixed, hosts),
     history: new UnitHistoryQuery(db, checks),
     diff: new ScanDiffQuery(db, checks),
     metrics: new MetricsQuery(db),

@@ -1,5 +1,6 @@
 import { SCAN_STATUSES, type ScanStatus } from '../../collect/status.js';
 import type { Db } from '../db.js';
+import { DataGeneration, GenerationMemo, labelsKey } from '../generation.js';
 import { emptyHistogram, type Histogram } from '../rollups.js';
 import { type Distribution, distributionOf } from './distribution.js';
 import { HostFilter, type HostSelection } from './host-filter.js';
@@ -23,10 +24,13 @@ export interface Overview {
 export class OverviewQuery {
   readonly sql;
   private readonly statements;
-  private readonly filter: HostFilter;
+  private readonly memo: GenerationMemo<Overview>;
 
-  constructor(db: Db) {
-    this.filter = new HostFilter(db);
+  constructor(
+    db: Db,
+    private readonly filter = new HostFilter(db),
+  ) {
+    this.memo = new GenerationMemo(new DataGeneration(db));
     this.sql = {
       lastScans: `SELECT s.id, s.status, s.started_at AS startedAt,
           (SELECT max(o.id) FROM scans o WHERE o.host_id = s.host_id AND o.status = 'ok') AS lastOk
@@ -65,7 +69,12 @@ export class OverviewQuery {
     return h.map((n, e) => n - (others[e] ?? 0));
   }
 
+  /** The overview of the hosts carrying every label; the same object until the data changes. */
   run(labels: readonly string[]): Overview {
+    return this.memo.get(labelsKey(labels), () => this.read(labels));
+  }
+
+  private read(labels: readonly string[]): Overview {
     const selection = this.filter.selection(labels);
     const total = selection.count;
     const last = this.statements.lastScans.all(selection.ids) as {

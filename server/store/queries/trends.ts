@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import { DataGeneration, GenerationMemo } from '../generation.js';
 import { emptyHistogram, type Histogram } from '../rollups.js';
 import { type Bucket, dayEnd, dayStart, type TrendSlot, trendSlots } from './days.js';
 import { type Distribution, distributionOf } from './distribution.js';
@@ -44,8 +45,10 @@ interface RollupRow {
 export class TrendQueries {
   readonly sql;
   private readonly statements;
+  private readonly fleetMemo: GenerationMemo<FleetTrendPoint[]>;
 
   constructor(db: Db) {
+    this.fleetMemo = new GenerationMemo(new DataGeneration(db));
     this.sql = {
       rollups:
         'SELECT day, hosts, units, histogram FROM label_daily WHERE label = ? AND day >= ? AND day <= ? ORDER BY day',
@@ -72,7 +75,14 @@ export class TrendQueries {
    * The fleet ('') or one label. label_daily keeps one row per single label, so a filter of
    * several labels is answered from the first label's rows (the caller says which it used).
    */
-  fleet(label: string, range: TrendRange): FleetTrendPoint[] {
+  fleet(label: string, range: TrendRange): readonly FleetTrendPoint[] {
+    // A year by week is a few hundred calendar days and distributions: kept until the data changes.
+    return this.fleetMemo.get(JSON.stringify([label, range.to, range.days, range.bucket]), () =>
+      this.readFleet(label, range),
+    );
+  }
+
+  private readFleet(label: string, range: TrendRange): FleetTrendPoint[] {
     const slots = trendSlots(range.to, range.days, range.bucket);
     const first = slots[0]?.day ?? range.to;
     const s = this.statements;

@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import { DataGeneration, GenerationMemo, labelsKey } from '../generation.js';
 import { emptyHistogram } from '../rollups.js';
 import { distributionOf } from './distribution.js';
 import { HostFilter, type HostSelection } from './host-filter.js';
@@ -33,10 +34,16 @@ export const compareGroups = (a: UnitGroup, b: UnitGroup): number =>
 export class WorstUnitsQuery {
   readonly sql;
   private readonly statements;
-  private readonly filter: HostFilter;
+  private readonly memo: GenerationMemo<UnitGroup[]>;
+  private readonly pages: GenerationMemo<HostUnitPage>;
 
-  constructor(db: Db) {
-    this.filter = new HostFilter(db);
+  constructor(
+    db: Db,
+    private readonly filter = new HostFilter(db),
+  ) {
+    const generation = new DataGeneration(db);
+    this.memo = new GenerationMemo(generation);
+    this.pages = new GenerationMemo(generation);
     // INDEXED BY, as SQLite means it: the planner (without ANALYZE statistics) would rather probe
     // the label's hosts and sort all their units for every page; walking the exposure index stops
     // after one page. And a dropped index fails loudly here instead of turning into a sort.
@@ -45,6 +52,9 @@ export class WorstUnitsQuery {
       FROM unit_intervals i INDEXED BY ${index} JOIN hosts h ON h.id = i.host_id
         JOIN unit_names n ON n.id = i.unit_id JOIN assessments a ON a.id = i.assessment_id`;
     const selected = 'i.host_id IN (SELECT value FROM json_each(?))';
+    // The selection's complement, when it is the smaller list (a whole-fleet screen: the retired
+    // hosts): the list is made into a lookup table on every run, thousands of ids against a few.
+    const notOthers = 'i.host_id NOT IN (SELECT value FROM json_each(?))';
     const after = '(i.exposure, i.host_id, i.unit_id) < (?, ?, ?)';
     const order = 'ORDER BY i.exposure DESC, i.host_id DESC, i.unit_id DESC LIMIT ?';
     this.sql = {
@@ -61,6 +71,10 @@ export class WorstUnitsQuery {
         WHERE i.to_scan IS NULL AND i.exposure IS NOT NULL AND ${selected} AND ${after} ${order}`,
       hostUnitsOfUnit: `${hostUnitSelect('unit_intervals_current_by_unit')}
         WHERE i.to_scan IS NULL AND i.unit_id = ? AND i.exposure IS NOT NULL AND ${selected} AND ${after} ${order}`,
+      hostUnitsExcept: `${hostUnitSelect('unit_intervals_current_by_exposure')}
+        WHERE i.to_scan IS NULL AND i.exposure IS NOT NULL AND ${notOthers} AND ${after} ${order}`,
+      hostUnitsOfUnitExcept: `${hostUnitSelect('unit_intervals_current_by_unit')}
+        WHERE i.to_scan IS NULL AND i.unit_id = ? AND i.exposure IS NOT NULL AND ${notOthers} AND ${after} ${order}`,
     };
     this.statements = {
       groupsAll: db.prepare(this.sql.groupsAll).raw(),
@@ -68,6 +82,8 @@ export class WorstUnitsQuery {
       names: db.prepare(this.sql.names).raw(),
       hostUnits: db.prepare(this.sql.hostUnits),
       hostUnitsOfUnit: db.prepare(this.sql.hostUnitsOfUnit),
+      hostUnitsExcept: db.prepare(this.sql.hostUnitsExcept),
+      hostUnitsOfUnitExcept: db.prepare(this.sql.hostUnitsOfUnitExcept),
     };
   }
 
@@ -87,8 +103,15 @@ export class WorstUnitsQuery {
     return counts;
   }
 
-  /** Every unit name on the selected hosts, worst first (by worst, then median, then name). */
-  groups(labels: readonly string[]): UnitGroup[] {
+  /**
+   * Every unit name on the selected hosts, worst first (by worst, then median, then name). The
+   * same array until the data changes: every page of the list and its CSV share one count.
+   */
+  groups(labels: readonly string[]): readonly UnitGroup[] {
+    return this.memo.get(labelsKey(labels), () => this.readGroups(labels));
+  }
+
+  private readGroups(labels: readonly string[]): UnitGroup[] {
     const byUnit = new Map<number, { hosts: number; histogram: number[] }>();
     for (const [key, n] of this.counts(this.filter.selection(labels))) {
       if (n === 0) continue;
@@ -113,21 +136,41 @@ export class WorstUnitsQuery {
   }
 
   /**
-   * One page of (host, unit) pairs with an exposure on the hosts `hostIds` (a JSON array, from
-   * HostFilter.ids: read once for a walk over many pages), worst first, after `after` (exclusive);
-   * only the pairs of unit `unitId` when given. Returns the rows and each row's key.
+   * One page of (host, unit) pairs with an exposure on the hosts carrying every label, worst
+   * first, after `after` (exclusive); only the pairs of unit `unitId` when given. Returns the
+   * rows and each row's key. Kept until the data changes: pages people turn, not for exports
+   * (those walk with hostUnits).
    */
-  hostUnits(
-    hostIds: string,
-    options: { unitId: number | null; after: HostUnitKey | null; limit: number },
-  ): { row: HostUnit; key: HostUnitKey }[] {
+  page(labels: readonly string[], options: HostUnitOptions): HostUnitPage {
+    const key = JSON.stringify([labelsKey(labels), options.unitId, options.after, options.limit]);
+    return this.pages.get(key, () => this.hostUnits(labels, options));
+  }
+
+  /** What page() returns, read now. */
+  hostUnits(labels: readonly string[], options: HostUnitOptions): { row: HostUnit; key: HostUnitKey }[] {
+    const selection = this.filter.selection(labels);
     const after = options.after ?? [Number.MAX_SAFE_INTEGER, 0, 0];
-    const ids = hostIds;
+    const s = this.statements;
+    const except = selection.othersCount < selection.count;
+    const ids = except ? selection.others : selection.ids;
     const rows = (
       options.unitId === null
-        ? this.statements.hostUnits.all(ids, ...after, options.limit)
-        : this.statements.hostUnitsOfUnit.all(options.unitId, ids, ...after, options.limit)
+        ? (except ? s.hostUnitsExcept : s.hostUnits).all(ids, ...after, options.limit)
+        : (except ? s.hostUnitsOfUnitExcept : s.hostUnitsOfUnit).all(
+            options.unitId,
+            ids,
+            ...after,
+            options.limit,
+          )
     ) as (HostUnit & { unitId: number })[];
     return rows.map(({ unitId, ...row }) => ({ row, key: [row.exposure, row.hostId, unitId] }));
   }
 }
+
+export interface HostUnitOptions {
+  unitId: number | null;
+  after: HostUnitKey | null;
+  limit: number;
+}
+
+export type HostUnitPage = readonly { row: HostUnit; key: HostUnitKey }[];

@@ -7,26 +7,26 @@ export class HostsState {
   error = $state('');
   hosts: HostSummary[] = $state([]);
   sort: HostSort = $state({ ...DEFAULT_SORT });
-  /** The fleet's label filter: a host must carry every one (GET /hosts has no filter: applied here). */
-  labels: string[] = $state([]);
-
-  readonly filtered = $derived(
-    this.hosts.filter((h) => this.labels.every((label) => h.labels.includes(label))),
-  );
-  readonly sorted = $derived(sortHosts(this.filtered, this.sort));
-  readonly figures = $derived(fleetFigures(this.filtered));
+  readonly sorted = $derived(sortHosts(this.hosts, this.sort));
+  readonly figures = $derived(fleetFigures(this.hosts));
 
   private loads = 0;
 
   /**
-   * Fetches the hosts; the sort order stays. `quiet` (the refresh after a scan round) keeps what
-   * is shown when the request fails instead of replacing the table with the error.
+   * Fetches the hosts carrying every label of the filter (the server applies it: a fleet of
+   * thousands is not sent whole to show a few); the sort order stays. `quiet` (the refresh after
+   * a scan round) keeps what is shown when the request fails instead of replacing the table with
+   * the error.
    */
-  async load(signal?: AbortSignal, { quiet = false }: { quiet?: boolean } = {}): Promise<void> {
+  async load(
+    labels: readonly string[],
+    signal?: AbortSignal,
+    { quiet = false }: { quiet?: boolean } = {},
+  ): Promise<void> {
     const seq = ++this.loads;
     if (this.hosts.length === 0 && !quiet) this.phase = 'loading';
     try {
-      const res = await getHosts(signal);
+      const res = await getHosts(labels, signal);
       if (seq !== this.loads) return; // a newer load is on its way
       this.hosts = res.hosts;
       this.phase = 'ready';

@@ -1,7 +1,7 @@
-import { errorMessage, getHosts } from './api/client';
+import { errorMessage, getLabels } from './api/client';
 
-// The labels of the inventory, for the label filter's chips. No endpoint lists labels: they come
-// from the hosts list, read once per page load (it changes only when the configuration does).
+// The labels of the inventory, for the label filter's chips: GET /labels, read once per page load
+// (they change only when the configuration does).
 
 class KnownLabels {
   labels: string[] = $state([]);
@@ -16,9 +16,8 @@ class KnownLabels {
 
   private async fetch(): Promise<void> {
     try {
-      const { hosts } = await getHosts();
-      const all = new Set(hosts.flatMap((h) => h.labels));
-      this.labels = [...all].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+      const { labels } = await getLabels();
+      this.labels = labels.map((l) => l.label).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
       this.error = '';
     } catch (err) {
       this.error = errorMessage(err);

@@ -48,7 +48,7 @@ export class ReviewState {
 
   async load(): Promise<void> {
     const signal = this.controller.signal;
-    const hosts = getHosts(signal).then(
+    const hosts = getHosts(this.labels, signal).then(
       (res) => res.hosts,
       (err: unknown) => err,
     );
@@ -61,7 +61,7 @@ export class ReviewState {
       return;
     }
     this.candidates = list
-      .filter((h) => h.lastScan !== null && this.labels.every((l) => h.labels.includes(l)))
+      .filter((h) => h.lastScan !== null)
       .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
     this.hostsPhase = 'ready';
     const to = this.trend.data?.to ?? new Date().toISOString().slice(0, 10);

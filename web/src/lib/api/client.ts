@@ -10,6 +10,7 @@ import type {
   HostsResponse,
   HostTrendResponse,
   HostUnitsResponse,
+  LabelsResponse,
   ScanActivity,
   ScanDiffResponse,
   ScanNowRequest,
@@ -99,8 +100,14 @@ export function getHealth(signal?: AbortSignal): Promise<Health> {
   return get('/health', signal);
 }
 
-export function getHosts(signal?: AbortSignal): Promise<HostsResponse> {
-  return get('/hosts', signal);
+/** The active hosts carrying every label of `labels` (all of them when it is empty). */
+export function getHosts(labels: readonly string[], signal?: AbortSignal): Promise<HostsResponse> {
+  return get(`/hosts${query({ label: labels })}`, signal);
+}
+
+/** Every label of the active hosts, with how many carry it. */
+export function getLabels(signal?: AbortSignal): Promise<LabelsResponse> {
+  return get('/labels', signal);
 }
 
 export function getHostUnits(hostId: number, signal?: AbortSignal): Promise<HostUnitsResponse> {

@@ -87,6 +87,11 @@ export interface HostsResponse {
   hosts: HostSummary[];
 }
 
+/** GET /api/v1/labels: the labels of the active hosts. */
+export interface LabelsResponse {
+  labels: { label: string; hosts: number }[];
+}
+
 export interface HostUnitsResponse {
   host: HostSummary;
   /** The latest scan that produced units (may be older than host.lastScan when that failed). */
