@@ -1,5 +1,6 @@
 import { analyzeReport } from '../analyze/analyze-report.js';
 import type { UnitAssessment, UnitError } from '../analyze/model.js';
+import type { Prepared } from '../store/prepared-scan.js';
 import { type CollectOptions, type CollectTarget, collect } from './collect.js';
 import type { ScanStatus } from './status.js';
 
@@ -21,6 +22,8 @@ export interface ScanResult {
   errors: UnitError[];
   /** Set when the report equals that of this earlier scan: not parsed, units and errors as then. */
   repeatOf?: number;
+  /** The report and units already encoded for the store (by an analysing worker): `units` unused. */
+  prepared?: Prepared;
 }
 
 export interface ScanHooks {

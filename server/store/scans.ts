@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import type { Check } from '../analyze/model.js';
 import type { ScanResult } from '../collect/scan-host.js';
 import type { Db } from './db.js';
-import { normaliseReport, reportDigest } from './report-digest.js';
+import { distinctUnits, type PreparedUnit, prepareUnit, sha256 } from './prepared-scan.js';
+import { reportDigest } from './report-digest.js';
 import { dayOf, histogramOf, Rollups } from './rollups.js';
+import { storedReport } from './stored-report.js';
 
 /** Median of exposures in tenths, rounded up to a tenth like every systemd number. */
 export function median(values: number[]): number | null {
@@ -13,15 +13,6 @@ export function median(values: number[]): number | null {
   const mid = sorted.length >> 1;
   if (sorted.length % 2 === 1) return sorted[mid] ?? null;
   return Math.ceil(((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2);
-}
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
-
-// The columns of a check in a fixed order, so equal lists hash equal whatever produced them.
-function canonicalChecks(checks: Check[]): string {
-  return JSON.stringify(
-    checks.map((c) => [c.id, c.name, c.description, c.set, c.exposure, c.weight, c.badness, c.range]),
-  );
 }
 
 type CheckRow = [
@@ -62,6 +53,9 @@ export class ScanWriter {
   private readonly statements;
   private readonly unitIds = new Map<string, number>();
   private readonly rollups: Rollups;
+  // Digests repeatOf computed, by report: a report that is no repeat is then stored without
+  // hashing its ~2 MB a second time. Weak: the entry goes with the report.
+  private readonly digests = new WeakMap<Buffer, Buffer>();
 
   constructor(private readonly db: Db) {
     this.rollups = new Rollups(db);
@@ -76,7 +70,7 @@ export class ScanWriter {
       insertErrors: db.prepare('INSERT INTO error_sets (hash, errors) VALUES (?, ?) RETURNING id').pluck(),
       findReport: db.prepare('SELECT id FROM reports WHERE hash = ?').pluck(),
       insertReport: db
-        .prepare('INSERT INTO reports (hash, size, body_gz) VALUES (?, ?, ?) RETURNING id')
+        .prepare('INSERT INTO reports (hash, size, codec, body) VALUES (?, ?, ?, ?) RETURNING id')
         .pluck(),
       insertScan: db
         .prepare(`INSERT INTO scans (host_id, started_at, finished_at, status, error, facts_id, errors_id, report_id,
@@ -153,7 +147,7 @@ export class ScanWriter {
   }
 
   /** The scan's own columns: facts and errors by reference, the summary of its units. */
-  private columns(scan: ScanResult, units: ScanResult['units']) {
+  private columns(scan: ScanResult, units: { exposure: number | null }[]) {
     const s = this.statements;
     const errorsJson = JSON.stringify(scan.errors.map((e) => [e.unit, e.message]));
     const errorsId =
@@ -178,26 +172,38 @@ export class ScanWriter {
    * nothing on the host changed, so the new scan needs no parsing and changes no history.
    */
   repeatOf(hostId: number, report: Buffer | string): number | null {
-    const last = this.statements.lastOkReport.get(hostId) as { id: number; hash: Buffer } | undefined;
-    return last?.hash.equals(reportDigest(report)) ? last.id : null;
+    const last = this.lastOkReport(hostId);
+    if (last === null) return null;
+    const digest = reportDigest(report);
+    if (typeof report !== 'string') this.digests.set(report, digest);
+    return last.hash.equals(digest) ? last.id : null;
+  }
+
+  /** The host's last successful scan and its report's digest, for a repeat check elsewhere. */
+  lastOkReport(hostId: number): { id: number; hash: Buffer } | null {
+    return (this.statements.lastOkReport.get(hostId) as { id: number; hash: Buffer } | undefined) ?? null;
+  }
+
+  /** The report's row: found by digest, else stored (compressed here unless prepared before). */
+  private reportId(scan: ScanResult): number | null {
+    const s = this.statements;
+    const ready = scan.prepared?.report ?? null;
+    if (ready === null && scan.report === null) return null;
+    const report = scan.report as Buffer;
+    const digest = ready?.digest ?? this.digests.get(report) ?? reportDigest(report);
+    const found = s.findReport.get(digest) as number | undefined;
+    if (found !== undefined) return found;
+    const r = ready ?? storedReport(report, digest);
+    return s.insertReport.get(r.digest, r.size, r.codec, r.body) as number;
   }
 
   /** Store one scan and everything it changed in one transaction. Returns the scan id. */
   save(hostId: number, scan: ScanResult): number {
     const s = this.statements;
     if (scan.repeatOf !== undefined) return this.saveRepeat(hostId, scan, scan.repeatOf);
-    const units = distinctUnits(scan.units);
+    const units = preparedUnits(scan);
     return this.db.transaction(() => {
-      let reportId: number | null = null;
-      if (scan.report !== null) {
-        const report = scan.report;
-        const digest = reportDigest(report);
-        reportId = ((s.findReport.get(digest) as number | undefined) ??
-          (() => {
-            const normal = normaliseReport(report);
-            return s.insertReport.get(digest, normal.length, gzipSync(normal));
-          })()) as number;
-      }
+      const reportId = this.reportId(scan);
       const c = this.columns(scan, units);
       const scanId = s.insertScan.get(
         hostId,
@@ -256,7 +262,7 @@ export class ScanWriter {
    * rollups afterwards; runs inside the caller's transaction.
    */
   replay(scanId: number, hostId: number, scan: ScanResult): void {
-    const units = distinctUnits(scan.units);
+    const units = preparedUnits(scan);
     const c = this.columns(scan, units);
     this.statements.updateScan.run(
       c.status,
@@ -272,25 +278,15 @@ export class ScanWriter {
   }
 
   /** Close what changed or went away, open what is new; leave the unchanged alone. */
-  private advanceIntervals(
-    hostId: number,
-    scanId: number,
-    units: ScanResult['units'],
-    day: string | null,
-  ): void {
+  private advanceIntervals(hostId: number, scanId: number, units: PreparedUnit[], day: string | null): void {
     const s = this.statements;
     const openRows = s.openIntervals.all(hostId) as OpenInterval[];
     if (day !== null) this.updateRollups(hostId, day, openRows, units);
     const open = new Map(openRows.map((i) => [i.unit_id, i]));
     for (const unit of units) {
       const unitId = this.unitId(unit.unit);
-      const checks = canonicalChecks(unit.checks);
-      const failing = unit.checks.filter((c) => c.set === false).length;
-      const assessmentId = this.contentId(
-        s.findAssessment,
-        (h) => s.insertAssessment.get(h, failing, checks),
-        checks,
-      );
+      const assessmentId = ((s.findAssessment.get(unit.hash) as number | undefined) ??
+        s.insertAssessment.get(unit.hash, unit.failing, unit.checks)) as number;
       const current = open.get(unitId);
       open.delete(unitId);
       if (current && current.assessment_id === assessmentId && current.exposure === unit.exposure) continue;
@@ -300,7 +296,7 @@ export class ScanWriter {
     for (const gone of open.values()) s.closeInterval.run(scanId, gone.id);
   }
 
-  private updateRollups(hostId: number, day: string, open: OpenInterval[], units: ScanResult['units']): void {
+  private updateRollups(hostId: number, day: string, open: OpenInterval[], units: PreparedUnit[]): void {
     const labels = JSON.parse(this.statements.hostLabels.get(hostId) as string) as string[];
     const before = histogramOf(open.map((i) => i.exposure));
     const after = histogramOf(units.map((u) => u.exposure));
@@ -313,11 +309,9 @@ export class ScanWriter {
   }
 }
 
-// A host may list a unit twice (an alias and its name); the first table wins.
-function distinctUnits(units: ScanResult['units']): ScanResult['units'] {
-  const seen = new Set<string>();
-  return units.filter((u) => !seen.has(u.unit) && seen.add(u.unit));
-}
+/** The scan's units as stored: prepared by the analysing worker, or here. */
+const preparedUnits = (scan: ScanResult): PreparedUnit[] =>
+  scan.prepared?.units ?? distinctUnits(scan.units).map(prepareUnit);
 
 /** One-off convenience for callers that store a single scan. */
 export function saveScan(db: Db, hostId: number, scan: ScanResult): number {
