@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { AnalysePool } from './collect/analyse-pool.js';
 import { ScanActivity } from './collect/scan-activity.js';
 import type { ScanHooks, ScanResult } from './collect/scan-host.js';
 import type { RoundProgress } from './collect/scan-round.js';
@@ -46,9 +47,10 @@ export interface Running {
 
 /**
  * Store each scan as it comes in and say what happened in one structured log line; and tell
- * the collector which reports are repeats of the host's last one, so those skip parsing.
+ * the collector which reports are repeats of the host's last one, so those skip parsing. With
+ * a pool, reports are checked, parsed and encoded on its worker threads.
  */
-export function scanRecorder(db: Db, config: Config, log: FastifyBaseLogger) {
+export function scanRecorder(db: Db, config: Config, log: FastifyBaseLogger, pool?: AnalysePool) {
   const ids = syncInventory(db, config.hosts);
   const writer = new ScanWriter(db);
   const keys = new HostKeys(db);
@@ -57,6 +59,9 @@ export function scanRecorder(db: Db, config: Config, log: FastifyBaseLogger) {
     const pinned = hostId === undefined ? null : keys.pinned(hostId);
     return {
       repeatOf: (report) => (hostId === undefined ? null : writer.repeatOf(hostId, report)),
+      ...(pool && hostId !== undefined
+        ? { analyse: (report: Buffer) => pool.analyse(report, writer.lastOkReport(hostId)) }
+        : {}),
       pin: { fingerprint: pinned?.fingerprint ?? null, trustOnFirstUse: target.trustOnFirstUse === true },
     };
   };
@@ -129,7 +134,8 @@ export async function startUnitscore(
       'DEMO FLEET: simulated SSH hosts answering with recorded real reports',
     );
   }
-  const recorder = scanRecorder(db, config, log);
+  const pool = new AnalysePool();
+  const recorder = scanRecorder(db, config, log, pool);
   const scheduler = startScheduler({
     targets: config.hosts,
     intervalMs: config.scan.intervalMs,
@@ -170,6 +176,7 @@ export async function startUnitscore(
     close: async () => {
       clearInterval(housekeepingTimer);
       await scheduler.stop();
+      await pool.close();
       await app.close();
       db.close();
     },

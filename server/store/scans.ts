@@ -45,6 +45,8 @@ interface OpenInterval {
   id: number;
   unit_id: number;
   assessment_id: number;
+  /** The assessment's content address: an unchanged unit is known without looking it up. */
+  hash: Buffer;
   exposure: number | null;
 }
 
@@ -80,7 +82,7 @@ export class ScanWriter {
         WHERE s.host_id = ? AND s.status = 'ok' ORDER BY s.id DESC LIMIT 1`),
       factsOf: db
         .prepare(`SELECT f.systemd_version, f.systemd_version_text, f.hostname, f.machine_id, f.os, f.kernel,
-          f.host_key_type, f.host_key_fingerprint FROM scans s JOIN host_facts f ON f.id = s.facts_id WHERE s.id = ?`)
+          f.host_key_type, f.host_key_fingerprint, f.id FROM scans s JOIN host_facts f ON f.id = s.facts_id WHERE s.id = ?`)
         .raw(),
       insertRepeat: db
         .prepare(`INSERT INTO scans (host_id, started_at, finished_at, status, error, facts_id, errors_id, report_id,
@@ -96,7 +98,8 @@ export class ScanWriter {
         .prepare('INSERT INTO assessments (hash, failing, checks) VALUES (?, ?, ?) RETURNING id')
         .pluck(),
       openIntervals: db.prepare(
-        'SELECT id, unit_id, assessment_id, exposure FROM unit_intervals WHERE host_id = ? AND to_scan IS NULL',
+        `SELECT i.id, i.unit_id, i.assessment_id, a.hash, i.exposure FROM unit_intervals i
+          JOIN assessments a ON a.id = i.assessment_id WHERE i.host_id = ? AND i.to_scan IS NULL`,
       ),
       closeInterval: db.prepare('UPDATE unit_intervals SET to_scan = ? WHERE id = ?'),
       updateScan:
@@ -229,8 +232,11 @@ export class ScanWriter {
     return this.db.transaction(() => {
       const facts = s.factsOf.get(previous) as unknown[] | undefined;
       let factsId: number | null = null;
-      if (facts) {
-        facts.splice(6, 2, scan.hostKey?.type ?? null, scan.hostKey?.fingerprint ?? null);
+      const key = [scan.hostKey?.type ?? null, scan.hostKey?.fingerprint ?? null];
+      // The same host key as then (the usual case): the very same facts.
+      if (facts && facts[6] === key[0] && facts[7] === key[1]) factsId = facts[8] as number;
+      else if (facts) {
+        facts.splice(6, 3, ...key);
         factsId = this.contentId(
           s.findFacts,
           (hash) => s.insertFacts.get(hash, ...facts),
@@ -285,11 +291,11 @@ export class ScanWriter {
     const open = new Map(openRows.map((i) => [i.unit_id, i]));
     for (const unit of units) {
       const unitId = this.unitId(unit.unit);
-      const assessmentId = ((s.findAssessment.get(unit.hash) as number | undefined) ??
-        s.insertAssessment.get(unit.hash, unit.failing, unit.checks)) as number;
       const current = open.get(unitId);
       open.delete(unitId);
-      if (current && current.assessment_id === assessmentId && current.exposure === unit.exposure) continue;
+      if (current?.hash.equals(unit.hash) && current.exposure === unit.exposure) continue;
+      const assessmentId = ((s.findAssessment.get(unit.hash) as number | undefined) ??
+        s.insertAssessment.get(unit.hash, unit.failing, unit.checks)) as number;
       if (current) s.closeInterval.run(scanId, current.id);
       s.openInterval.run(hostId, unitId, assessmentId, unit.exposure, scanId);
     }
