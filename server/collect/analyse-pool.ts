@@ -42,8 +42,14 @@ const ownMemory = (report: Buffer): ArrayBuffer =>
     ? report.buffer
     : (Uint8Array.prototype.slice.call(report).buffer as ArrayBuffer);
 
+/**
+ * Jobs a worker holds at once: the next one is already there when it finishes one, so it does
+ * not wait for the main thread (busy writing) to hand it more.
+ */
+const DEPTH = 2;
+
 export class AnalysePool {
-  private readonly idle: Worker[] = [];
+  private readonly load = new Map<Worker, number>();
   private readonly queue: Pending[] = [];
   private readonly running = new Map<number, Pending>();
   private readonly workers: Worker[];
@@ -56,9 +62,9 @@ export class AnalysePool {
       worker.on('error', (err) => this.fail(err));
       // Idle workers must not keep the process alive.
       worker.unref();
+      this.load.set(worker, 0);
       return worker;
     });
-    this.idle.push(...this.workers);
   }
 
   /**
@@ -73,11 +79,14 @@ export class AnalysePool {
   }
 
   private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const worker = this.idle.pop() as Worker;
+    while (this.queue.length > 0) {
+      // The least loaded worker, if it has room.
+      const [worker, load] = [...this.load].reduce((a, b) => (b[1] < a[1] ? b : a));
+      if (load >= DEPTH) return;
       const pending = this.queue.shift() as Pending;
       this.running.set(pending.job.id, pending);
-      worker.ref();
+      this.load.set(worker, load + 1);
+      if (load === 0) worker.ref();
       worker.postMessage(pending.job, [pending.job.report]);
     }
   }
@@ -85,8 +94,9 @@ export class AnalysePool {
   private settle(worker: Worker, reply: Reply): void {
     const pending = this.running.get(reply.id);
     this.running.delete(reply.id);
-    worker.unref();
-    this.idle.push(worker);
+    const load = (this.load.get(worker) ?? 1) - 1;
+    this.load.set(worker, load);
+    if (load === 0) worker.unref();
     this.dispatch();
     if (!pending) return;
     if (reply.analysis === undefined) pending.reject(new Error(reply.error ?? 'analysis failed'));
