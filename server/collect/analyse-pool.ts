@@ -49,22 +49,25 @@ const ownMemory = (report: Buffer): ArrayBuffer =>
 const DEPTH = 2;
 
 export class AnalysePool {
+  /** Each live worker and how many jobs it holds. */
   private readonly load = new Map<Worker, number>();
   private readonly queue: Pending[] = [];
-  private readonly running = new Map<number, Pending>();
-  private readonly workers: Worker[];
+  private readonly running = new Map<number, Pending & { worker: Worker }>();
   private nextId = 0;
+  private closed = false;
 
   constructor(size = availableParallelism()) {
-    this.workers = Array.from({ length: Math.max(1, size) }, () => {
-      const worker = new Worker(new URL('./analyse-worker.js', import.meta.url));
-      worker.on('message', (reply: Reply) => this.settle(worker, reply));
-      worker.on('error', (err) => this.fail(err));
-      // Idle workers must not keep the process alive.
-      worker.unref();
-      this.load.set(worker, 0);
-      return worker;
-    });
+    for (let i = 0; i < Math.max(1, size); i++) this.spawn();
+  }
+
+  private spawn(): void {
+    const worker = new Worker(new URL('./analyse-worker.js', import.meta.url));
+    worker.on('message', (reply: Reply) => this.settle(worker, reply));
+    worker.on('error', (err) => this.lost(worker, err));
+    worker.on('exit', (code) => this.lost(worker, new Error(`analysing worker exited (${code})`)));
+    // Idle workers must not keep the process alive.
+    worker.unref();
+    this.load.set(worker, 0);
   }
 
   /**
@@ -72,6 +75,7 @@ export class AnalysePool {
    * the `report` of the result: the Buffer passed in is empty (detached) meanwhile.
    */
   analyse(report: Buffer, last: LastReport | null): Promise<{ report: Buffer; analysis: Analysis }> {
+    if (this.closed) return Promise.reject(new Error('the analysing pool is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ job: { id: this.nextId++, report: ownMemory(report), last }, resolve, reject });
       this.dispatch();
@@ -79,12 +83,12 @@ export class AnalysePool {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && this.load.size > 0) {
       // The least loaded worker, if it has room.
       const [worker, load] = [...this.load].reduce((a, b) => (b[1] < a[1] ? b : a));
       if (load >= DEPTH) return;
       const pending = this.queue.shift() as Pending;
-      this.running.set(pending.job.id, pending);
+      this.running.set(pending.job.id, { ...pending, worker });
       this.load.set(worker, load + 1);
       if (load === 0) worker.ref();
       worker.postMessage(pending.job, [pending.job.report]);
@@ -103,14 +107,28 @@ export class AnalysePool {
     else pending.resolve({ report: Buffer.from(reply.report), analysis: revive(reply.analysis) });
   }
 
-  // A worker that dies takes its job with it: every waiting caller hears why.
-  private fail(err: Error): void {
-    for (const p of [...this.running.values(), ...this.queue]) p.reject(err);
-    this.running.clear();
-    this.queue.length = 0;
+  // A worker that dies (out of memory) takes its jobs with it: their callers hear why, and a
+  // new worker takes its place for the others.
+  private lost(worker: Worker, err: Error): void {
+    // 'error' is followed by 'exit': the first says why.
+    if (!this.load.delete(worker)) return;
+    for (const [id, pending] of this.running) {
+      if (pending.worker !== worker) continue;
+      this.running.delete(id);
+      pending.reject(err);
+    }
+    if (this.closed) return;
+    this.spawn();
+    this.dispatch();
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.closed = true;
+    const closing = new Error('the analysing pool is closed');
+    for (const pending of [...this.queue.splice(0), ...this.running.values()]) pending.reject(closing);
+    this.running.clear();
+    const workers = [...this.load.keys()];
+    this.load.clear();
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }

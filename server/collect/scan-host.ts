@@ -145,9 +145,25 @@ export async function resultOf(collected: CollectResult, hooks: ScanHooks = {}):
       errors: [],
     };
   }
-  const { report, analysis } = hooks.analyse
-    ? await hooks.analyse(collected.report)
-    : { report: collected.report, analysis: analyseHere(collected.report, hooks) };
+  let analysed: { report: Buffer | null; analysis: Analysis | ReturnType<typeof interpretReport> };
+  try {
+    analysed = hooks.analyse
+      ? await hooks.analyse(collected.report)
+      : { report: collected.report, analysis: analyseHere(collected.report, hooks) };
+  } catch (err) {
+    // The analysing worker died with the report (lent to it): the scan fails, history stays.
+    return {
+      ...common,
+      report: null,
+      status: 'parse-error',
+      error: `the report could not be analysed: ${(err as Error).message}`,
+      meta: {},
+      systemdVersion: null,
+      units: [],
+      errors: [],
+    };
+  }
+  const { report, analysis } = analysed;
   if ('repeatOf' in analysis) {
     return {
       ...common,

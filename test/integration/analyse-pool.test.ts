@@ -95,3 +95,16 @@ test('scans prepared by the pool are stored like scans prepared by the writer', 
   };
   assert.deepEqual(await rows(true), await rows(false));
 });
+
+test('a worker that dies fails its own job only, and another takes its place', async () => {
+  const one = new AnalysePool(1);
+  const workers = (one as unknown as { load: Map<import('node:worker_threads').Worker, number> }).load;
+  const report = () => bytes(first as string, 'b9', '2026-11-20T10:00:00Z');
+  const doomed = one.analyse(report(), null);
+  await [...workers.keys()][0]?.terminate();
+  await assert.rejects(doomed, /analysing worker exited/);
+  const { analysis } = await one.analyse(report(), null);
+  assert.ok(!('repeatOf' in analysis) && analysis.status === 'ok');
+  await one.close();
+  await assert.rejects(one.analyse(report(), null), /closed/);
+});
