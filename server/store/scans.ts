@@ -58,9 +58,19 @@ export class ScanWriter {
   // Digests repeatOf computed, by report: a report that is no repeat is then stored without
   // hashing its ~2 MB a second time. Weak: the entry goes with the report.
   private readonly digests = new WeakMap<Buffer, Buffer>();
+  // The transactions made once: better-sqlite3 builds a wrapper per db.transaction() call.
+  private readonly inTransaction;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.rollups = new Rollups(db);
+    this.inTransaction = {
+      saveNew: db.transaction((hostId: number, scan: ScanResult, units: PreparedUnit[]) =>
+        this.saveNew(hostId, scan, units),
+      ),
+      saveRepeat: db.transaction((hostId: number, scan: ScanResult, previous: number) =>
+        this.saveRepeat(hostId, scan, previous),
+      ),
+    };
     this.statements = {
       hostLabels: db.prepare('SELECT labels FROM hosts WHERE id = ?').pluck(),
       findFacts: db.prepare('SELECT id FROM host_facts WHERE hash = ?').pluck(),
@@ -202,55 +212,54 @@ export class ScanWriter {
 
   /** Store one scan and everything it changed in one transaction. Returns the scan id. */
   save(hostId: number, scan: ScanResult): number {
+    if (scan.repeatOf !== undefined) return this.inTransaction.saveRepeat(hostId, scan, scan.repeatOf);
+    return this.inTransaction.saveNew(hostId, scan, preparedUnits(scan));
+  }
+
+  private saveNew(hostId: number, scan: ScanResult, units: PreparedUnit[]): number {
     const s = this.statements;
-    if (scan.repeatOf !== undefined) return this.saveRepeat(hostId, scan, scan.repeatOf);
-    const units = preparedUnits(scan);
-    return this.db.transaction(() => {
-      const reportId = this.reportId(scan);
-      const c = this.columns(scan, units);
-      const scanId = s.insertScan.get(
-        hostId,
-        scan.startedAt.getTime(),
-        scan.finishedAt.getTime(),
-        c.status,
-        c.error,
-        c.factsId,
-        c.errorsId,
-        reportId,
-        c.unitCount,
-        c.worst,
-        c.median,
-      ) as number;
-      if (scan.status === 'ok') this.advanceIntervals(hostId, scanId, units, dayOf(scan.startedAt.getTime()));
-      return scanId;
-    })();
+    const reportId = this.reportId(scan);
+    const c = this.columns(scan, units);
+    const scanId = s.insertScan.get(
+      hostId,
+      scan.startedAt.getTime(),
+      scan.finishedAt.getTime(),
+      c.status,
+      c.error,
+      c.factsId,
+      c.errorsId,
+      reportId,
+      c.unitCount,
+      c.worst,
+      c.median,
+    ) as number;
+    if (scan.status === 'ok') this.advanceIntervals(hostId, scanId, units, dayOf(scan.startedAt.getTime()));
+    return scanId;
   }
 
   /** A scan that saw what scan `previous` saw: its columns copied, the host key its own. */
   private saveRepeat(hostId: number, scan: ScanResult, previous: number): number {
     const s = this.statements;
-    return this.db.transaction(() => {
-      const facts = s.factsOf.get(previous) as unknown[] | undefined;
-      let factsId: number | null = null;
-      const key = [scan.hostKey?.type ?? null, scan.hostKey?.fingerprint ?? null];
-      // The same host key as then (the usual case): the very same facts.
-      if (facts && facts[6] === key[0] && facts[7] === key[1]) factsId = facts[8] as number;
-      else if (facts) {
-        facts.splice(6, 3, ...key);
-        factsId = this.contentId(
-          s.findFacts,
-          (hash) => s.insertFacts.get(hash, ...facts),
-          JSON.stringify(facts),
-        );
-      }
-      return s.insertRepeat.get(
-        hostId,
-        scan.startedAt.getTime(),
-        scan.finishedAt.getTime(),
-        factsId,
-        previous,
-      ) as number;
-    })();
+    const facts = s.factsOf.get(previous) as unknown[] | undefined;
+    let factsId: number | null = null;
+    const key = [scan.hostKey?.type ?? null, scan.hostKey?.fingerprint ?? null];
+    // The same host key as then (the usual case): the very same facts.
+    if (facts && facts[6] === key[0] && facts[7] === key[1]) factsId = facts[8] as number;
+    else if (facts) {
+      facts.splice(6, 3, ...key);
+      factsId = this.contentId(
+        s.findFacts,
+        (hash) => s.insertFacts.get(hash, ...facts),
+        JSON.stringify(facts),
+      );
+    }
+    return s.insertRepeat.get(
+      hostId,
+      scan.startedAt.getTime(),
+      scan.finishedAt.getTime(),
+      factsId,
+      previous,
+    ) as number;
   }
 
   /** Units, worst and median a stored scan saw (for logs and the CLI). */
