@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { AnalysePool } from './collect/analyse-pool.js';
 import { ScanActivity } from './collect/scan-activity.js';
 import type { ScanHooks, ScanResult } from './collect/scan-host.js';
 import type { RoundProgress } from './collect/scan-round.js';
@@ -47,13 +48,15 @@ export interface Running {
 
 /**
  * Store each scan as it comes in and say what happened in one structured log line; and tell
- * the collector which reports are repeats of the host's last one, so those skip parsing.
+ * the collector which reports are repeats of the host's last one, so those skip parsing. With
+ * a pool, reports are checked, parsed and encoded on its worker threads.
  */
 export function scanRecorder(
   db: Db,
   config: Config,
   log: FastifyBaseLogger,
   inventory: Inventory = openInventory(db, config, log),
+  pool?: AnalysePool,
 ) {
   // Live: hosts added through the API get an id here the moment they are added.
   const ids = inventory.ids;
@@ -64,6 +67,9 @@ export function scanRecorder(
     const pinned = hostId === undefined ? null : keys.pinned(hostId);
     return {
       repeatOf: (report) => (hostId === undefined ? null : writer.repeatOf(hostId, report)),
+      ...(pool && hostId !== undefined
+        ? { analyse: (report: Buffer) => pool.analyse(report, writer.lastOkReport(hostId)) }
+        : {}),
       pin: { fingerprint: pinned?.fingerprint ?? null, trustOnFirstUse: target.trustOnFirstUse === true },
     };
   };
@@ -157,7 +163,8 @@ export async function startUnitscore(
       'DEMO FLEET: simulated SSH hosts answering with recorded real reports',
     );
   }
-  const recorder = scanRecorder(db, config, log, openInventory(db, config, log, inventory));
+  const pool = new AnalysePool();
+  const recorder = scanRecorder(db, config, log, openInventory(db, config, log, inventory), pool);
   const scheduler = startScheduler({
     targets: inventory.targets(),
     intervalMs: config.scan.intervalMs,
@@ -200,6 +207,7 @@ export async function startUnitscore(
     close: async () => {
       clearInterval(housekeepingTimer);
       await scheduler.stop();
+      await pool.close();
       await app.close();
       db.close();
     },

@@ -76,27 +76,45 @@ interface ValueEnd {
   lastElementEnd: number;
 }
 
-/** Where the value starting at `start` (a bracket) ends, by depth counting outside strings. */
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
+
+/**
+ * Where the value starting at `start` (a bracket) ends, by depth counting outside strings.
+ * Strings (most of a unit's JSON: descriptions) are skipped with indexOf, not walked by hand.
+ */
 function valueEnd(text: string, start: number): ValueEnd {
   let depth = 0;
-  let inString = false;
   let lastElementEnd = 0;
   for (let i = start; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
-    } else if (c === '[' || c === '{') {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const close = closingQuote(text, i + 1);
+      if (close < 0) break;
+      i = close;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       depth++;
-    } else if (c === ']' || c === '}') {
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
       depth--;
       if (depth === 0) return { index: i + 1, closed: true, lastElementEnd };
       if (depth === 1) lastElementEnd = i + 1;
     }
   }
   return { index: text.length, closed: false, lastElementEnd };
+}
+
+/** The quote that ends a string whose text starts at `from` (one after an odd run of backslashes is escaped); -1 if none. */
+function closingQuote(text: string, from: number): number {
+  for (let q = text.indexOf('"', from); q >= 0; q = text.indexOf('"', q + 1)) {
+    let backslashes = 0;
+    while (q - 1 - backslashes >= from && text.charCodeAt(q - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return q;
+  }
+  return -1;
 }
 
 function countNewlines(text: string, from: number, to: number): number {

@@ -1,6 +1,8 @@
 import { analyzeReport } from '../analyze/analyze-report.js';
 import type { UnitAssessment, UnitError } from '../analyze/model.js';
-import { type CollectOptions, type CollectTarget, collect } from './collect.js';
+import type { Prepared } from '../store/prepared-scan.js';
+import type { Analysis } from './analyse.js';
+import { type CollectOptions, type CollectResult, type CollectTarget, collect } from './collect.js';
 import type { ScanStatus } from './status.js';
 
 /** What one scan of one host produced: handed to the store as one transaction. */
@@ -21,11 +23,18 @@ export interface ScanResult {
   errors: UnitError[];
   /** Set when the report equals that of this earlier scan: not parsed, units and errors as then. */
   repeatOf?: number;
+  /** The report and units already encoded for the store (by an analysing worker): `units` unused. */
+  prepared?: Prepared;
 }
 
 export interface ScanHooks {
   /** The earlier scan whose report this one repeats, if any: parsing is then skipped. */
   repeatOf?: (report: Buffer) => number | null;
+  /**
+   * Repeat check, parsing and the store's encoding elsewhere (analyse-pool.ts), instead of
+   * `repeatOf` and parsing on this thread. Returns the report's bytes with the analysis.
+   */
+  analyse?: (report: Buffer) => Promise<{ report: Buffer; analysis: Analysis }>;
   /** The host key pinned in the database, and whether this host may be trusted on first use. */
   pin?: { fingerprint: string | null; trustOnFirstUse: boolean };
 }
@@ -113,6 +122,11 @@ export async function scanHost(
   hooks: ScanHooks = {},
 ): Promise<ScanResult> {
   const collected = await collect(hooks.pin ? { ...target, pin: hooks.pin } : target, options);
+  return resultOf(collected, hooks);
+}
+
+/** What the store is handed for what a collection brought back: parsed, or a repeat. */
+export async function resultOf(collected: CollectResult, hooks: ScanHooks = {}): Promise<ScanResult> {
   const common = {
     startedAt: collected.startedAt,
     finishedAt: collected.finishedAt,
@@ -131,20 +145,39 @@ export async function scanHost(
       errors: [],
     };
   }
-  const repeatOf = hooks.repeatOf?.(collected.report) ?? null;
-  if (repeatOf !== null) {
+  let analysed: { report: Buffer | null; analysis: Analysis | ReturnType<typeof interpretReport> };
+  try {
+    analysed = hooks.analyse
+      ? await hooks.analyse(collected.report)
+      : { report: collected.report, analysis: analyseHere(collected.report, hooks) };
+  } catch (err) {
+    // The analysing worker died with the report (lent to it): the scan fails, history stays.
     return {
       ...common,
+      report: null,
+      status: 'parse-error',
+      error: `the report could not be analysed: ${(err as Error).message}`,
+      meta: {},
+      systemdVersion: null,
+      units: [],
+      errors: [],
+    };
+  }
+  const { report, analysis } = analysed;
+  if ('repeatOf' in analysis) {
+    return {
+      ...common,
+      report,
       status: 'ok',
       error: null,
       meta: {},
       systemdVersion: null,
       units: [],
       errors: [],
-      repeatOf,
+      repeatOf: analysis.repeatOf,
     };
   }
-  const interpreted = interpretReport(collected.report.toString('utf8'));
+  const interpreted = { units: [], ...analysis, report };
   // Output that is no report at all from a command that exited non-zero (a nologin account, a
   // wrapper that refused): the command failed, and its exit status is the first clue.
   if (
@@ -160,4 +193,10 @@ export async function scanHost(
     };
   }
   return { ...common, ...interpreted };
+}
+
+/** The repeat check and parsing on this thread. */
+function analyseHere(report: Buffer, hooks: ScanHooks): Analysis | ReturnType<typeof interpretReport> {
+  const repeatOf = hooks.repeatOf?.(report) ?? null;
+  return repeatOf !== null ? { repeatOf } : interpretReport(report.toString('utf8'));
 }

@@ -1,8 +1,8 @@
-import { gunzipSync } from 'node:zlib';
 import type { ScanResult } from '../collect/scan-host.js';
 import type { Db } from './db.js';
 import { dayOf, emptyHistogram, type Histogram, histogramOf, Rollups } from './rollups.js';
 import { ScanWriter } from './scans.js';
+import { type ReportCodec, readStoredReport } from './stored-report.js';
 
 /** What a parser makes of a stored report: the parts of a ScanResult a report determines. */
 export type Interpret = (
@@ -23,7 +23,8 @@ interface StoredScan {
   started_at: number;
   finished_at: number;
   report_id: number | null;
-  body_gz: Buffer | null;
+  body: Buffer | null;
+  codec: ReportCodec | null;
   host_key_type: string | null;
   host_key_fingerprint: string | null;
 }
@@ -40,7 +41,8 @@ export function reparse(db: Db, interpret: Interpret, onProgress?: (p: ReparsePr
   const firstReport = db
     .prepare('SELECT min(id) FROM scans WHERE host_id = ? AND report_id IS NOT NULL')
     .pluck();
-  const scansFrom = db.prepare(`SELECT s.id, s.status, s.started_at, s.finished_at, s.report_id, r.body_gz,
+  const scansFrom =
+    db.prepare(`SELECT s.id, s.status, s.started_at, s.finished_at, s.report_id, r.body, r.codec,
       f.host_key_type, f.host_key_fingerprint
     FROM scans s LEFT JOIN reports r ON r.id = s.report_id LEFT JOIN host_facts f ON f.id = s.facts_id
     WHERE s.host_id = ? AND s.id >= ? ORDER BY s.id`);
@@ -55,8 +57,10 @@ export function reparse(db: Db, interpret: Interpret, onProgress?: (p: ReparsePr
         dropLater.run(host.id, from);
         reopen.run(host.id, from);
         for (const row of scansFrom.all(host.id, from) as StoredScan[]) {
-          if (row.body_gz === null) continue;
-          const interpreted = interpret(gunzipSync(row.body_gz).toString('utf8'));
+          if (row.body === null) continue;
+          const interpreted = interpret(
+            readStoredReport(row.body, row.codec as ReportCodec).toString('utf8'),
+          );
           const hostKey =
             row.host_key_type && row.host_key_fingerprint
               ? { type: row.host_key_type, fingerprint: row.host_key_fingerprint }

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import type { Check } from '../analyze/model.js';
 import type { ScanResult } from '../collect/scan-host.js';
 import type { Db } from './db.js';
-import { normaliseReport, reportDigest } from './report-digest.js';
+import { distinctUnits, type PreparedUnit, prepareUnit, sha256 } from './prepared-scan.js';
+import { reportDigest } from './report-digest.js';
 import { dayOf, histogramOf, Rollups } from './rollups.js';
+import { storedReport } from './stored-report.js';
 
 /** Median of exposures in tenths, rounded up to a tenth like every systemd number. */
 export function median(values: number[]): number | null {
@@ -13,15 +13,6 @@ export function median(values: number[]): number | null {
   const mid = sorted.length >> 1;
   if (sorted.length % 2 === 1) return sorted[mid] ?? null;
   return Math.ceil(((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2);
-}
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
-
-// The columns of a check in a fixed order, so equal lists hash equal whatever produced them.
-function canonicalChecks(checks: Check[]): string {
-  return JSON.stringify(
-    checks.map((c) => [c.id, c.name, c.description, c.set, c.exposure, c.weight, c.badness, c.range]),
-  );
 }
 
 type CheckRow = [
@@ -54,6 +45,8 @@ interface OpenInterval {
   id: number;
   unit_id: number;
   assessment_id: number;
+  /** The assessment's content address: an unchanged unit is known without looking it up. */
+  hash: Buffer;
   exposure: number | null;
 }
 
@@ -62,9 +55,22 @@ export class ScanWriter {
   private readonly statements;
   private readonly unitIds = new Map<string, number>();
   private readonly rollups: Rollups;
+  // Digests repeatOf computed, by report: a report that is no repeat is then stored without
+  // hashing its ~2 MB a second time. Weak: the entry goes with the report.
+  private readonly digests = new WeakMap<Buffer, Buffer>();
+  // The transactions made once: better-sqlite3 builds a wrapper per db.transaction() call.
+  private readonly inTransaction;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.rollups = new Rollups(db);
+    this.inTransaction = {
+      saveNew: db.transaction((hostId: number, scan: ScanResult, units: PreparedUnit[]) =>
+        this.saveNew(hostId, scan, units),
+      ),
+      saveRepeat: db.transaction((hostId: number, scan: ScanResult, previous: number) =>
+        this.saveRepeat(hostId, scan, previous),
+      ),
+    };
     this.statements = {
       hostLabels: db.prepare('SELECT labels FROM hosts WHERE id = ?').pluck(),
       findFacts: db.prepare('SELECT id FROM host_facts WHERE hash = ?').pluck(),
@@ -76,7 +82,7 @@ export class ScanWriter {
       insertErrors: db.prepare('INSERT INTO error_sets (hash, errors) VALUES (?, ?) RETURNING id').pluck(),
       findReport: db.prepare('SELECT id FROM reports WHERE hash = ?').pluck(),
       insertReport: db
-        .prepare('INSERT INTO reports (hash, size, body_gz) VALUES (?, ?, ?) RETURNING id')
+        .prepare('INSERT INTO reports (hash, size, codec, body) VALUES (?, ?, ?, ?) RETURNING id')
         .pluck(),
       insertScan: db
         .prepare(`INSERT INTO scans (host_id, started_at, finished_at, status, error, facts_id, errors_id, report_id,
@@ -86,7 +92,7 @@ export class ScanWriter {
         WHERE s.host_id = ? AND s.status = 'ok' ORDER BY s.id DESC LIMIT 1`),
       factsOf: db
         .prepare(`SELECT f.systemd_version, f.systemd_version_text, f.hostname, f.machine_id, f.os, f.kernel,
-          f.host_key_type, f.host_key_fingerprint FROM scans s JOIN host_facts f ON f.id = s.facts_id WHERE s.id = ?`)
+          f.host_key_type, f.host_key_fingerprint, f.id FROM scans s JOIN host_facts f ON f.id = s.facts_id WHERE s.id = ?`)
         .raw(),
       insertRepeat: db
         .prepare(`INSERT INTO scans (host_id, started_at, finished_at, status, error, facts_id, errors_id, report_id,
@@ -102,7 +108,8 @@ export class ScanWriter {
         .prepare('INSERT INTO assessments (hash, failing, checks) VALUES (?, ?, ?) RETURNING id')
         .pluck(),
       openIntervals: db.prepare(
-        'SELECT id, unit_id, assessment_id, exposure FROM unit_intervals WHERE host_id = ? AND to_scan IS NULL',
+        `SELECT i.id, i.unit_id, i.assessment_id, a.hash, i.exposure FROM unit_intervals i
+          JOIN assessments a ON a.id = i.assessment_id WHERE i.host_id = ? AND i.to_scan IS NULL`,
       ),
       closeInterval: db.prepare('UPDATE unit_intervals SET to_scan = ? WHERE id = ?'),
       updateScan:
@@ -153,7 +160,7 @@ export class ScanWriter {
   }
 
   /** The scan's own columns: facts and errors by reference, the summary of its units. */
-  private columns(scan: ScanResult, units: ScanResult['units']) {
+  private columns(scan: ScanResult, units: { exposure: number | null }[]) {
     const s = this.statements;
     const errorsJson = JSON.stringify(scan.errors.map((e) => [e.unit, e.message]));
     const errorsId =
@@ -178,67 +185,81 @@ export class ScanWriter {
    * nothing on the host changed, so the new scan needs no parsing and changes no history.
    */
   repeatOf(hostId: number, report: Buffer | string): number | null {
-    const last = this.statements.lastOkReport.get(hostId) as { id: number; hash: Buffer } | undefined;
-    return last?.hash.equals(reportDigest(report)) ? last.id : null;
+    const last = this.lastOkReport(hostId);
+    if (last === null) return null;
+    const digest = reportDigest(report);
+    if (typeof report !== 'string') this.digests.set(report, digest);
+    return last.hash.equals(digest) ? last.id : null;
+  }
+
+  /** The host's last successful scan and its report's digest, for a repeat check elsewhere. */
+  lastOkReport(hostId: number): { id: number; hash: Buffer } | null {
+    return (this.statements.lastOkReport.get(hostId) as { id: number; hash: Buffer } | undefined) ?? null;
+  }
+
+  /** The report's row: found by digest, else stored (compressed here unless prepared before). */
+  private reportId(scan: ScanResult): number | null {
+    const s = this.statements;
+    const ready = scan.prepared?.report ?? null;
+    if (ready === null && scan.report === null) return null;
+    const report = scan.report as Buffer;
+    const digest = ready?.digest ?? this.digests.get(report) ?? reportDigest(report);
+    const found = s.findReport.get(digest) as number | undefined;
+    if (found !== undefined) return found;
+    const r = ready ?? storedReport(report, digest);
+    return s.insertReport.get(r.digest, r.size, r.codec, r.body) as number;
   }
 
   /** Store one scan and everything it changed in one transaction. Returns the scan id. */
   save(hostId: number, scan: ScanResult): number {
+    if (scan.repeatOf !== undefined) return this.inTransaction.saveRepeat(hostId, scan, scan.repeatOf);
+    return this.inTransaction.saveNew(hostId, scan, preparedUnits(scan));
+  }
+
+  private saveNew(hostId: number, scan: ScanResult, units: PreparedUnit[]): number {
     const s = this.statements;
-    if (scan.repeatOf !== undefined) return this.saveRepeat(hostId, scan, scan.repeatOf);
-    const units = distinctUnits(scan.units);
-    return this.db.transaction(() => {
-      let reportId: number | null = null;
-      if (scan.report !== null) {
-        const report = scan.report;
-        const digest = reportDigest(report);
-        reportId = ((s.findReport.get(digest) as number | undefined) ??
-          (() => {
-            const normal = normaliseReport(report);
-            return s.insertReport.get(digest, normal.length, gzipSync(normal));
-          })()) as number;
-      }
-      const c = this.columns(scan, units);
-      const scanId = s.insertScan.get(
-        hostId,
-        scan.startedAt.getTime(),
-        scan.finishedAt.getTime(),
-        c.status,
-        c.error,
-        c.factsId,
-        c.errorsId,
-        reportId,
-        c.unitCount,
-        c.worst,
-        c.median,
-      ) as number;
-      if (scan.status === 'ok') this.advanceIntervals(hostId, scanId, units, dayOf(scan.startedAt.getTime()));
-      return scanId;
-    })();
+    const reportId = this.reportId(scan);
+    const c = this.columns(scan, units);
+    const scanId = s.insertScan.get(
+      hostId,
+      scan.startedAt.getTime(),
+      scan.finishedAt.getTime(),
+      c.status,
+      c.error,
+      c.factsId,
+      c.errorsId,
+      reportId,
+      c.unitCount,
+      c.worst,
+      c.median,
+    ) as number;
+    if (scan.status === 'ok') this.advanceIntervals(hostId, scanId, units, dayOf(scan.startedAt.getTime()));
+    return scanId;
   }
 
   /** A scan that saw what scan `previous` saw: its columns copied, the host key its own. */
   private saveRepeat(hostId: number, scan: ScanResult, previous: number): number {
     const s = this.statements;
-    return this.db.transaction(() => {
-      const facts = s.factsOf.get(previous) as unknown[] | undefined;
-      let factsId: number | null = null;
-      if (facts) {
-        facts.splice(6, 2, scan.hostKey?.type ?? null, scan.hostKey?.fingerprint ?? null);
-        factsId = this.contentId(
-          s.findFacts,
-          (hash) => s.insertFacts.get(hash, ...facts),
-          JSON.stringify(facts),
-        );
-      }
-      return s.insertRepeat.get(
-        hostId,
-        scan.startedAt.getTime(),
-        scan.finishedAt.getTime(),
-        factsId,
-        previous,
-      ) as number;
-    })();
+    const facts = s.factsOf.get(previous) as unknown[] | undefined;
+    let factsId: number | null = null;
+    const key = [scan.hostKey?.type ?? null, scan.hostKey?.fingerprint ?? null];
+    // The same host key as then (the usual case): the very same facts.
+    if (facts && facts[6] === key[0] && facts[7] === key[1]) factsId = facts[8] as number;
+    else if (facts) {
+      facts.splice(6, 3, ...key);
+      factsId = this.contentId(
+        s.findFacts,
+        (hash) => s.insertFacts.get(hash, ...facts),
+        JSON.stringify(facts),
+      );
+    }
+    return s.insertRepeat.get(
+      hostId,
+      scan.startedAt.getTime(),
+      scan.finishedAt.getTime(),
+      factsId,
+      previous,
+    ) as number;
   }
 
   /** Units, worst and median a stored scan saw (for logs and the CLI). */
@@ -256,7 +277,7 @@ export class ScanWriter {
    * rollups afterwards; runs inside the caller's transaction.
    */
   replay(scanId: number, hostId: number, scan: ScanResult): void {
-    const units = distinctUnits(scan.units);
+    const units = preparedUnits(scan);
     const c = this.columns(scan, units);
     this.statements.updateScan.run(
       c.status,
@@ -272,35 +293,25 @@ export class ScanWriter {
   }
 
   /** Close what changed or went away, open what is new; leave the unchanged alone. */
-  private advanceIntervals(
-    hostId: number,
-    scanId: number,
-    units: ScanResult['units'],
-    day: string | null,
-  ): void {
+  private advanceIntervals(hostId: number, scanId: number, units: PreparedUnit[], day: string | null): void {
     const s = this.statements;
     const openRows = s.openIntervals.all(hostId) as OpenInterval[];
     if (day !== null) this.updateRollups(hostId, day, openRows, units);
     const open = new Map(openRows.map((i) => [i.unit_id, i]));
     for (const unit of units) {
       const unitId = this.unitId(unit.unit);
-      const checks = canonicalChecks(unit.checks);
-      const failing = unit.checks.filter((c) => c.set === false).length;
-      const assessmentId = this.contentId(
-        s.findAssessment,
-        (h) => s.insertAssessment.get(h, failing, checks),
-        checks,
-      );
       const current = open.get(unitId);
       open.delete(unitId);
-      if (current && current.assessment_id === assessmentId && current.exposure === unit.exposure) continue;
+      if (current?.hash.equals(unit.hash) && current.exposure === unit.exposure) continue;
+      const assessmentId = ((s.findAssessment.get(unit.hash) as number | undefined) ??
+        s.insertAssessment.get(unit.hash, unit.failing, unit.checks)) as number;
       if (current) s.closeInterval.run(scanId, current.id);
       s.openInterval.run(hostId, unitId, assessmentId, unit.exposure, scanId);
     }
     for (const gone of open.values()) s.closeInterval.run(scanId, gone.id);
   }
 
-  private updateRollups(hostId: number, day: string, open: OpenInterval[], units: ScanResult['units']): void {
+  private updateRollups(hostId: number, day: string, open: OpenInterval[], units: PreparedUnit[]): void {
     const labels = JSON.parse(this.statements.hostLabels.get(hostId) as string) as string[];
     const before = histogramOf(open.map((i) => i.exposure));
     const after = histogramOf(units.map((u) => u.exposure));
@@ -313,11 +324,9 @@ export class ScanWriter {
   }
 }
 
-// A host may list a unit twice (an alias and its name); the first table wins.
-function distinctUnits(units: ScanResult['units']): ScanResult['units'] {
-  const seen = new Set<string>();
-  return units.filter((u) => !seen.has(u.unit) && seen.add(u.unit));
-}
+/** The scan's units as stored: prepared by the analysing worker, or here. */
+const preparedUnits = (scan: ScanResult): PreparedUnit[] =>
+  scan.prepared?.units ?? distinctUnits(scan.units).map(prepareUnit);
 
 /** One-off convenience for callers that store a single scan. */
 export function saveScan(db: Db, hostId: number, scan: ScanResult): number {

@@ -3,13 +3,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { gunzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { migrationsDir } from '../../server/paths.js';
 import { openDb } from '../../server/store/db.js';
 import { syncInventory } from '../../server/store/hosts.js';
 import { MigrationError, migrate, readMigrations } from '../../server/store/migrate.js';
 import { saveScan } from '../../server/store/scans.js';
+import { readStoredReport } from '../../server/store/stored-report.js';
 import { Views } from '../../server/store/views.js';
 import { check, failedScan, okScan, unit } from '../support/scan-results.js';
 
@@ -84,6 +85,25 @@ describe('migrations', () => {
     assert.throws(() => readMigrations(migrations), /number 2 is also used by 0002-b/);
   });
 
+  test('reports stored with gzip before 0007 stay readable, and say so', () => {
+    const old = join(dir, 'before-0007');
+    mkdirSync(old);
+    for (const m of readMigrations(migrationsDir).filter((m) => m.version < 7)) {
+      writeFileSync(join(old, m.name), m.sql);
+    }
+    const file = join(dir, 'gzip-reports.db');
+    const before = openDb(file, { migrationsDir: old });
+    before
+      .prepare('INSERT INTO reports (hash, size, body_gz) VALUES (?, ?, ?)')
+      .run(Buffer.alloc(32), 3, gzipSync('abc'));
+    before.close();
+    const db = openDb(file);
+    const row = db.prepare('SELECT body, codec FROM reports').get() as { body: Buffer; codec: 'gzip' };
+    assert.equal(row.codec, 'gzip');
+    assert.equal(readStoredReport(row.body, row.codec).toString(), 'abc');
+    db.close();
+  });
+
   test('a failing migration applies nothing and names the file', () => {
     const migrations = join(dir, 'bad-migrations');
     mkdirSync(migrations);
@@ -117,11 +137,12 @@ describe('scans', () => {
     assert.equal(row.unit_count, 2);
     assert.equal(row.worst, 96);
     assert.equal(row.median, 85);
-    const report = db
-      .prepare('SELECT body_gz FROM reports WHERE id = ?')
-      .pluck()
-      .get(row.report_id) as Buffer;
-    assert.equal(gunzipSync(report).toString(), 'unitscore-report 1 stored\n');
+    const report = db.prepare('SELECT body, codec FROM reports WHERE id = ?').get(row.report_id) as {
+      body: Buffer;
+      codec: 'br';
+    };
+    assert.equal(report.codec, 'br');
+    assert.equal(readStoredReport(report.body, report.codec).toString(), 'unitscore-report 1 stored\n');
     const errors = db.prepare('SELECT errors FROM error_sets WHERE id = ?').pluck().get(row.errors_id);
     assert.equal(errors, JSON.stringify([['gone.service', 'Unit gone.service not found, cannot analyze.']]));
     assert.equal(db.prepare('SELECT count(*) FROM unit_intervals WHERE to_scan IS NULL').pluck().get(), 2);

@@ -1,0 +1,134 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Prepared } from '../store/prepared-scan.js';
+import type { Analysis, LastReport } from './analyse.js';
+import type { AnalyseJob } from './analyse-worker.js';
+
+// Parsing a changed report (~35 ms for 1.8 MB) and hashing every report (~1.5 ms) are the CPU of
+// ingest; the SQLite writes are a fraction of it and must stay on one thread. So analysis runs
+// on worker threads, one per core, while the main thread writes what they return.
+
+interface Reply {
+  id: number;
+  report: ArrayBuffer;
+  analysis?: Analysis;
+  error?: string;
+}
+
+interface Pending {
+  job: AnalyseJob;
+  resolve: (result: { report: Buffer; analysis: Analysis }) => void;
+  reject: (err: Error) => void;
+}
+
+/** Structured clone turns Buffers into Uint8Arrays; the store wants Buffers (equals, binding). */
+const buffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+function revive(analysis: Analysis): Analysis {
+  if ('repeatOf' in analysis) return analysis;
+  const { report, units } = analysis.prepared;
+  const prepared: Prepared = {
+    report: report === null ? null : { ...report, digest: buffer(report.digest), body: buffer(report.body) },
+    units: units.map((u) => ({ ...u, hash: buffer(u.hash) })),
+  };
+  return { ...analysis, prepared };
+}
+
+/** The report's memory on its own, so it can be transferred instead of copied. */
+const ownMemory = (report: Buffer): ArrayBuffer =>
+  report.byteOffset === 0 &&
+  report.byteLength === report.buffer.byteLength &&
+  report.buffer instanceof ArrayBuffer
+    ? report.buffer
+    : (Uint8Array.prototype.slice.call(report).buffer as ArrayBuffer);
+
+/**
+ * Jobs a worker holds at once: the next one is already there when it finishes one, so it does
+ * not wait for the main thread (busy writing) to hand it more.
+ */
+const DEPTH = 2;
+
+export class AnalysePool {
+  /** Each live worker and how many jobs it holds. */
+  private readonly load = new Map<Worker, number>();
+  private readonly queue: Pending[] = [];
+  private readonly running = new Map<number, Pending & { worker: Worker }>();
+  private nextId = 0;
+  private closed = false;
+
+  constructor(size = availableParallelism()) {
+    for (let i = 0; i < Math.max(1, size); i++) this.spawn();
+  }
+
+  private spawn(): void {
+    const worker = new Worker(new URL('./analyse-worker.js', import.meta.url));
+    worker.on('message', (reply: Reply) => this.settle(worker, reply));
+    worker.on('error', (err) => this.lost(worker, err));
+    worker.on('exit', (code) => this.lost(worker, new Error(`analysing worker exited (${code})`)));
+    // Idle workers must not keep the process alive.
+    worker.unref();
+    this.load.set(worker, 0);
+  }
+
+  /**
+   * Analyse a report on a worker. The report's memory is lent to the worker and comes back as
+   * the `report` of the result: the Buffer passed in is empty (detached) meanwhile.
+   */
+  analyse(report: Buffer, last: LastReport | null): Promise<{ report: Buffer; analysis: Analysis }> {
+    if (this.closed) return Promise.reject(new Error('the analysing pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job: { id: this.nextId++, report: ownMemory(report), last }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0 && this.load.size > 0) {
+      // The least loaded worker, if it has room.
+      const [worker, load] = [...this.load].reduce((a, b) => (b[1] < a[1] ? b : a));
+      if (load >= DEPTH) return;
+      const pending = this.queue.shift() as Pending;
+      this.running.set(pending.job.id, { ...pending, worker });
+      this.load.set(worker, load + 1);
+      if (load === 0) worker.ref();
+      worker.postMessage(pending.job, [pending.job.report]);
+    }
+  }
+
+  private settle(worker: Worker, reply: Reply): void {
+    const pending = this.running.get(reply.id);
+    this.running.delete(reply.id);
+    const load = (this.load.get(worker) ?? 1) - 1;
+    this.load.set(worker, load);
+    if (load === 0) worker.unref();
+    this.dispatch();
+    if (!pending) return;
+    if (reply.analysis === undefined) pending.reject(new Error(reply.error ?? 'analysis failed'));
+    else pending.resolve({ report: Buffer.from(reply.report), analysis: revive(reply.analysis) });
+  }
+
+  // A worker that dies (out of memory) takes its jobs with it: their callers hear why, and a
+  // new worker takes its place for the others.
+  private lost(worker: Worker, err: Error): void {
+    // 'error' is followed by 'exit': the first says why.
+    if (!this.load.delete(worker)) return;
+    for (const [id, pending] of this.running) {
+      if (pending.worker !== worker) continue;
+      this.running.delete(id);
+      pending.reject(err);
+    }
+    if (this.closed) return;
+    this.spawn();
+    this.dispatch();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const closing = new Error('the analysing pool is closed');
+    for (const pending of [...this.queue.splice(0), ...this.running.values()]) pending.reject(closing);
+    this.running.clear();
+    const workers = [...this.load.keys()];
+    this.load.clear();
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
