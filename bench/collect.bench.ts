@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { AnalysePool } from '../server/collect/analyse-pool.js';
 import { type RoundProgress, scanRound } from '../server/collect/scan-round.js';
 import { collectScript } from '../server/collect/script.js';
 import type { ScanStatus } from '../server/collect/status.js';
@@ -114,11 +115,14 @@ async function startFleet(
   return { child, hosts, startMs, lines };
 }
 
-/** The store, wired as server/main.ts's scanRecorder does: repeat detection, one writer. */
+/**
+ * The store, wired as server/main.ts's scanRecorder does: repeat detection, reports analysed on
+ * the worker pool (one thread per core), one writer on the main thread.
+ */
 function openStore(hosts: HostTarget[], dir: string) {
   const db = openDb(join(dir, 'bench.db'));
   const ids = syncInventory(db, hosts);
-  return { db, ids, writer: new ScanWriter(db) };
+  return { db, ids, writer: new ScanWriter(db), pool: new AnalysePool() };
 }
 
 async function runUnitscore(
@@ -128,7 +132,7 @@ async function runUnitscore(
   concurrency: number,
   fleetPid: number,
 ) {
-  const { ids, writer } = store;
+  const { ids, writer, pool } = store;
   const statuses = new Map<ScanStatus, number>();
   let units = 0;
   let repeats = 0;
@@ -149,7 +153,10 @@ async function runUnitscore(
     undefined,
     (target) => {
       const hostId = ids.get(target.name) as number;
-      return { repeatOf: (report) => writer.repeatOf(hostId, report) };
+      return {
+        repeatOf: (report) => writer.repeatOf(hostId, report),
+        analyse: (report: Buffer) => pool.analyse(report, writer.lastOkReport(hostId)),
+      };
     },
   );
   const wallS = (performance.now() - started) / 1000;
@@ -263,6 +270,7 @@ async function main(): Promise<void> {
       `database after the unitscore rounds: ${(statSync(join(dir, 'bench.db')).size / 1e6).toFixed(0)} MB`,
     );
     store.db.close();
+    await store.pool.close();
     fleet.child.stdin?.end();
     const last = await fleet.lines.next();
     const fleetRss = last.done ? null : (JSON.parse(last.value) as { maxRssKb: number }).maxRssKb / 1024;
