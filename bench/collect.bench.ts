@@ -145,7 +145,7 @@ async function runUnitscore(
     ({ target, result, done }: RoundProgress) => {
       writer.save(ids.get(target.name) as number, result);
       statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
-      units += result.units.length;
+      units += result.prepared?.units.length ?? result.units.length;
       if (result.repeatOf !== undefined) repeats++;
       if (process.stderr.isTTY && done % 50 === 0)
         process.stderr.write(`\r${label}: ${done}/${hosts.length}`);
