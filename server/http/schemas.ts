@@ -293,6 +293,9 @@ export const UnitTrendResponse = Type.Object({
 
 export const HostsQuery = Type.Object({
   label: Type.Optional(Labels),
+  status: Type.Optional(
+    Type.Enum(SCAN_STATUSES, { description: 'Only hosts whose last scan has this status.' }),
+  ),
   sort: Type.Optional(
     Type.Enum(['worst', 'name'], {
       default: 'worst',

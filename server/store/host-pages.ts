@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
+import type { ScanStatus } from '../collect/status.js';
 import type { Db } from './db.js';
-import { HAS_LABELS, HOST_SELECT, type HostRow, type HostView, hostView } from './views.js';
+import { HOST_SELECT, type HostRow, type HostView, hasLabels, hostView } from './views.js';
 
 // The hosts list a page at a time (issue 5): each page walks one index of migration 0010 from
 // the cursor, so a page costs its own rows whatever the fleet's size, and no request sorts the
@@ -38,25 +39,28 @@ export const HOST_SORTS: readonly HostSort[] = [
 
 export const sortName = (sort: HostSort): string => `${sort.key}-${sort.order}`;
 
-/** The first page and the pages after a key, for one sort. */
+/** The first page and the pages after a key, for one sort. Parameters by name (see HostPages.page). */
 function pageSql(sort: HostSort): { first: string; after: string } {
-  const where = `WHERE h.retired_at IS NULL AND ${HAS_LABELS}`;
+  // A status asked for picks by the last scan, which every row joins anyway: the walk stays the
+  // index's, filtered (hosts whose key changed: a handful, the alarm above the table).
+  const where = `WHERE h.retired_at IS NULL AND ${hasLabels('@labels')}
+    AND (@status IS NULL OR ls.status = @status)`;
   if (sort.key === 'name') {
     const dir = sort.order === 'asc' ? 'ASC' : 'DESC';
-    const order = `ORDER BY h.name ${dir} LIMIT ?`;
+    const order = `ORDER BY h.name ${dir} LIMIT @limit`;
     return {
       first: `${HOST_SELECT} ${where} ${order}`,
-      after: `${HOST_SELECT} ${where} AND h.name ${sort.order === 'asc' ? '>' : '<'} ? ${order}`,
+      after: `${HOST_SELECT} ${where} AND h.name ${sort.order === 'asc' ? '>' : '<'} @name ${order}`,
     };
   }
   const key = WORST_KEY[sort.order];
   const select = HOST_SELECT.replace('SELECT ', `SELECT ${key} AS sortKey, `);
-  const order = `ORDER BY ${key}, h.name LIMIT ?`;
+  const order = `ORDER BY ${key}, h.name LIMIT @limit`;
   // Spelt out rather than as a row value, (k, name) > (?, ?): SQLite reaches an expression index
   // only through the plain comparison (a row value scans the index from its start).
   return {
     first: `${select} ${where} ${order}`,
-    after: `${select} ${where} AND ${key} >= ? AND (${key} > ? OR h.name > ?) ${order}`,
+    after: `${select} ${where} AND ${key} >= @key AND (${key} > @key OR h.name > @name) ${order}`,
   };
 }
 
@@ -76,18 +80,26 @@ export class HostPages {
     }
   }
 
-  /** Up to `limit` active hosts carrying every label, after `after` in the sort's order. */
-  page(labels: readonly string[], sort: HostSort, after: HostPageKey | null, limit: number): HostPage {
+  /**
+   * Up to `limit` active hosts carrying every label (and whose last scan has `status`, if
+   * given), after `after` in the sort's order.
+   */
+  page(
+    filter: { labels: readonly string[]; status?: ScanStatus | undefined },
+    sort: HostSort,
+    after: HostPageKey | null,
+    limit: number,
+  ): HostPage {
     const statements = this.statements.get(sortName(sort));
     if (!statements) throw new Error(`unknown host sort ${sortName(sort)}`);
-    const filter = JSON.stringify(labels);
     // One row more than asked says whether another page follows.
+    const params = { labels: JSON.stringify(filter.labels), status: filter.status ?? null, limit: limit + 1 };
     const rows = (
       after === null
-        ? statements.first.all(filter, limit + 1)
+        ? statements.first.all(params)
         : after.length === 1
-          ? statements.after.all(filter, after[0], limit + 1)
-          : statements.after.all(filter, after[0], after[0], after[1], limit + 1)
+          ? statements.after.all({ ...params, name: after[0] })
+          : statements.after.all({ ...params, key: after[0], name: after[1] })
     ) as (HostRow & { sortKey?: number })[];
     const shown = rows.slice(0, limit);
     const last = shown[shown.length - 1];

@@ -76,8 +76,8 @@ export const HOST_SELECT = `SELECT h.id, h.name, h.address, h.port, h.user, h.la
     LEFT JOIN host_facts lf ON lf.id = ls.facts_id
     LEFT JOIN scans ok ON ok.id = (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id AND s.status = 'ok')`;
 
-/** The host `h` carries every label of the JSON array bound here ([] = any host). */
-export const HAS_LABELS = `NOT EXISTS (SELECT 1 FROM json_each(?) wanted
+/** The host `h` carries every label of the JSON array bound to `param` ([] = any host). */
+export const hasLabels = (param = '?') => `NOT EXISTS (SELECT 1 FROM json_each(${param}) wanted
   WHERE wanted.value NOT IN (SELECT value FROM json_each(h.labels)))`;
 
 /** A row of HOST_SELECT. */
@@ -159,7 +159,7 @@ export class Views {
   constructor(db: Db) {
     this.statements = {
       // Hosts carrying every label asked for (a JSON array; [] = all).
-      hosts: db.prepare(`${HOST_SELECT} WHERE h.retired_at IS NULL AND ${HAS_LABELS} ORDER BY h.name`),
+      hosts: db.prepare(`${HOST_SELECT} WHERE h.retired_at IS NULL AND ${hasLabels()} ORDER BY h.name`),
       labels: db.prepare(`SELECT l.value AS label, count(*) AS hosts FROM hosts h, json_each(h.labels) l
         WHERE h.retired_at IS NULL GROUP BY l.value ORDER BY l.value`),
       host: db.prepare(`${HOST_SELECT} WHERE h.id = ?`),

@@ -18,9 +18,10 @@ const LARGE = new Set(['unit_intervals', 'scans', 'i', 's', 'l', 'o', 'f', 't'])
 
 function plan(db: Db, sql: string): string[] {
   const params = (sql.match(/\?/g) ?? []).map(() => 1);
-  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
-    (r) => r.detail,
-  );
+  // Named parameters (@name) bound by name, each 1 too.
+  const named = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((m) => [m[1], 1]));
+  const args = Object.keys(named).length > 0 ? [...params, named] : params;
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail);
 }
 
 /**

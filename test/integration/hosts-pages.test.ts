@@ -87,6 +87,15 @@ describe('hosts list: pages, sorts, CSV', () => {
         );
       }
     }
+    // A status picks hosts by their last scan, on every page too.
+    const failing = all.filter(
+      (h) => (h as Host & { lastScan: { status: string } | null }).lastScan?.status === 'unreachable',
+    );
+    assert.ok(failing.length > 0, 'the fleet has an unreachable host');
+    assert.deepEqual(
+      names(await walk('/api/v1/hosts?status=unreachable&sort=name', 1)),
+      names(failing.sort(byName)),
+    );
     // The label filter holds on every page.
     const prod = await walk('/api/v1/hosts?label=env=prod&label=role=web', 1);
     assert.deepEqual(names(prod).sort(), ['web-1', 'web-2']);

@@ -37,7 +37,8 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { label: labels = [], limit = DEFAULT_LIMIT, cursor } = request.query;
+      const { label: labels = [], status, limit = DEFAULT_LIMIT, cursor } = request.query;
+      const filter = { labels, status };
       const key = request.query.sort ?? 'worst';
       const sort: HostSort = { key, order: request.query.order ?? (key === 'worst' ? 'desc' : 'asc') };
       // JSON or CSV by Accept: caches must keep them apart.
@@ -47,7 +48,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{
         function* all() {
           let after: HostPageKey | null = null;
           for (;;) {
-            const page = pages.page(labels, sort, after, CSV_PAGE);
+            const page = pages.page(filter, sort, after, CSV_PAGE);
             yield* page.hosts;
             if (page.next === null) return;
             after = page.next;
@@ -61,9 +62,9 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{
           ? decodeCursor(cursor, kind, ['string'] as const)
           : decodeCursor(cursor, kind, ['integer', 'string'] as const)
         : null;
-      const memoKey = JSON.stringify([labelsKey(labels), kind, cursor ?? null, limit]);
+      const memoKey = JSON.stringify([labelsKey(labels), status ?? null, kind, cursor ?? null, limit]);
       const json = pageJson.get(memoKey, () => {
-        const page = pages.page(labels, sort, after, limit);
+        const page = pages.page(filter, sort, after, limit);
         return serializeBody(reply, {
           hosts: page.hosts.map(presentHost),
           nextCursor: page.next === null ? null : encodeCursor(kind, page.next),
