@@ -8,6 +8,7 @@ import { Inventory } from '../inventory/inventory.js';
 import { webDistDir } from '../paths.js';
 import type { Db } from '../store/db.js';
 import { DataGeneration } from '../store/generation.js';
+import { HostPages } from '../store/host-pages.js';
 import { fleetQueries } from '../store/queries/index.js';
 import { UnitAtScanQuery } from '../store/queries/unit-at-scan.js';
 import { UnitFilesReader } from '../store/unit-files.js';
@@ -73,7 +74,11 @@ export async function buildApp(options: AppOptions) {
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { version: options.version, demo: options.demo });
-      await api.register(hostRoutes, { views, generation: new DataGeneration(options.db) });
+      await api.register(hostRoutes, {
+        views,
+        pages: new HostPages(options.db),
+        generation: new DataGeneration(options.db),
+      });
       await api.register(hostInventoryRoutes, {
         views,
         inventory:

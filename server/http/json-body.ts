@@ -20,8 +20,13 @@ export class JsonBody {
 }
 
 /** The route's 200 body as UTF-8 JSON, by the route's response schema. */
-export function serializeBody(reply: FastifyReply, body: unknown): JsonBody {
-  const text = reply.serialize(body);
+export function serializeBody(reply: FastifyReply, body: Record<string, unknown>): JsonBody {
+  // A route that also answers CSV keys its 200 schema by content type, which reply.serialize()
+  // does not look into: ask for the JSON one, else the route's only one.
+  const serialize =
+    reply.getSerializationFunction('200', 'application/json') ?? reply.getSerializationFunction('200');
+  if (!serialize) throw new TypeError('the route has no 200 schema to serialize with');
+  const text = serialize(body);
   if (typeof text !== 'string') throw new TypeError('the route serializer did not make JSON text');
   return new JsonBody(Buffer.from(text, 'utf8'));
 }
@@ -38,7 +43,11 @@ export function acceptsGzip(header: string | undefined): boolean {
 
 /** Send kept JSON, gzipped when the client takes it: Fastify passes a Buffer through untouched. */
 export function sendJsonBody(request: FastifyRequest, reply: FastifyReply, body: JsonBody): FastifyReply {
-  reply.type('application/json; charset=utf-8').header('vary', 'Accept-Encoding');
+  // Added to a Vary the route set (one that also answers CSV varies on Accept).
+  const vary = reply.getHeader('vary');
+  reply
+    .type('application/json; charset=utf-8')
+    .header('vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
   if (!acceptsGzip(request.headers['accept-encoding'])) return reply.send(body.bytes);
   return reply.header('content-encoding', 'gzip').send(body.gzip());
 }

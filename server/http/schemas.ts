@@ -103,8 +103,6 @@ export const CheckBody = Type.Object({
   range: Nullable(Type.Integer()),
 });
 
-export const HostsResponse = Type.Object({ hosts: Type.Array(HostSummary) });
-
 export const HostUnitsResponse = Type.Object({
   host: HostSummary,
   scan: Nullable(ScanSummary),
@@ -292,6 +290,29 @@ export const UnitTrendResponse = Type.Object({
     }),
   ),
 });
+
+export const HostsQuery = Type.Object({
+  label: Type.Optional(Labels),
+  status: Type.Optional(
+    Type.Enum(SCAN_STATUSES, { description: 'Only hosts whose last scan has this status.' }),
+  ),
+  sort: Type.Optional(
+    Type.Enum(['worst', 'name'], {
+      default: 'worst',
+      description: "worst: by the worst unit exposure of the host's last successful scan; name: by name.",
+    }),
+  ),
+  order: Type.Optional(
+    Type.Enum(['asc', 'desc'], {
+      description:
+        'Default: desc for worst (worst first), asc for name. Hosts without a score come last either way.',
+    }),
+  ),
+  limit: PageLimit,
+  cursor: PageCursor,
+  format: FormatParam,
+});
+export const HostsResponse = Type.Object({ hosts: Type.Array(HostSummary), nextCursor: NextCursor });
 
 export const PageQuery = Type.Object({ limit: PageLimit, cursor: PageCursor, format: FormatParam });
 export const FleetPageQuery = Type.Object({

@@ -62,7 +62,26 @@ const OPEN_UNITS = `SELECT n.name AS unit, i.exposure, a.failing, a.checks
   FROM unit_intervals i JOIN unit_names n ON n.id = i.unit_id JOIN assessments a ON a.id = i.assessment_id
   WHERE i.host_id = ? AND i.to_scan IS NULL`;
 
-interface HostRow {
+// A host as every screen shows it, in one statement: the host, its last scan (with what the
+// host said of itself) and the summary of its last successful scan, each found through the (host_id, id) indexes.
+export const HOST_SELECT = `SELECT h.id, h.name, h.address, h.port, h.user, h.labels, h.retired_at AS retiredAt,
+      hi.source AS invSource, hi.spec AS invSpec, hi.updated_at AS invUpdatedAt, hi.updated_by AS invUpdatedBy,
+      ls.id AS lastScanId, ls.status AS lsStatus, ls.error AS lsError, ls.started_at AS lsStartedAt,
+      ls.finished_at AS lsFinishedAt, lf.systemd_version AS lsSystemdVersion, lf.hostname AS lsHostname,
+      lf.os AS lsOs, ok.id AS lastOkScanId, ok.unit_count AS okUnitCount, ok.worst AS okWorst,
+      ok.median AS okMedian
+    FROM hosts h
+    LEFT JOIN host_inventory hi ON hi.host_id = h.id
+    LEFT JOIN scans ls ON ls.id = (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id)
+    LEFT JOIN host_facts lf ON lf.id = ls.facts_id
+    LEFT JOIN scans ok ON ok.id = (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id AND s.status = 'ok')`;
+
+/** The host `h` carries every label of the JSON array bound to `param` ([] = any host). */
+export const hasLabels = (param = '?') => `NOT EXISTS (SELECT 1 FROM json_each(${param}) wanted
+  WHERE wanted.value NOT IN (SELECT value FROM json_each(h.labels)))`;
+
+/** A row of HOST_SELECT. */
+export interface HostRow {
   id: number;
   name: string;
   address: string;
@@ -96,30 +115,54 @@ const unitView = (row: { unit: string; exposure: number | null; failing: number 
   failing: row.failing,
 });
 
+/** The view of a HOST_SELECT row. */
+export function hostView(row: HostRow): HostView {
+  return {
+    id: row.id,
+    name: row.name,
+    address: row.address,
+    port: row.port,
+    user: row.user,
+    labels: JSON.parse(row.labels) as string[],
+    lastScan:
+      row.lastScanId === null
+        ? null
+        : {
+            id: row.lastScanId,
+            status: row.lsStatus as ScanStatus,
+            error: row.lsError,
+            startedAt: row.lsStartedAt as number,
+            finishedAt: row.lsFinishedAt as number,
+            systemdVersion: row.lsSystemdVersion,
+            hostname: row.lsHostname,
+            os: row.lsOs,
+          },
+    unitCount: row.lastOkScanId === null ? null : row.okUnitCount,
+    worstExposure: row.okWorst,
+    medianExposure: row.okMedian,
+    retiredAt: row.retiredAt,
+    inventory:
+      row.invSource === null
+        ? null
+        : {
+            source: row.invSource,
+            spec: JSON.parse(row.invSpec as string) as HostSpec,
+            updatedAt: row.invUpdatedAt as number,
+            updatedBy: row.invUpdatedBy as string,
+          },
+  };
+}
+
 export class Views {
   private readonly statements;
 
   constructor(db: Db) {
-    // One statement per screen: the host, its last scan (with what the host said of itself) and
-    // the summary of its last successful scan, each found through the (host_id, id) indexes.
-    const hostSelect = `SELECT h.id, h.name, h.address, h.port, h.user, h.labels, h.retired_at AS retiredAt,
-        hi.source AS invSource, hi.spec AS invSpec, hi.updated_at AS invUpdatedAt, hi.updated_by AS invUpdatedBy,
-        ls.id AS lastScanId, ls.status AS lsStatus, ls.error AS lsError, ls.started_at AS lsStartedAt,
-        ls.finished_at AS lsFinishedAt, lf.systemd_version AS lsSystemdVersion, lf.hostname AS lsHostname,
-        lf.os AS lsOs, ok.id AS lastOkScanId, ok.unit_count AS okUnitCount, ok.worst AS okWorst,
-        ok.median AS okMedian
-      FROM hosts h
-      LEFT JOIN host_inventory hi ON hi.host_id = h.id
-      LEFT JOIN scans ls ON ls.id = (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id)
-      LEFT JOIN host_facts lf ON lf.id = ls.facts_id
-      LEFT JOIN scans ok ON ok.id = (SELECT max(s.id) FROM scans s WHERE s.host_id = h.id AND s.status = 'ok')`;
     this.statements = {
       // Hosts carrying every label asked for (a JSON array; [] = all).
-      hosts: db.prepare(`${hostSelect} WHERE h.retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM json_each(?) l
-        WHERE l.value NOT IN (SELECT value FROM json_each(h.labels))) ORDER BY h.name`),
+      hosts: db.prepare(`${HOST_SELECT} WHERE h.retired_at IS NULL AND ${hasLabels()} ORDER BY h.name`),
       labels: db.prepare(`SELECT l.value AS label, count(*) AS hosts FROM hosts h, json_each(h.labels) l
         WHERE h.retired_at IS NULL GROUP BY l.value ORDER BY l.value`),
-      host: db.prepare(`${hostSelect} WHERE h.id = ?`),
+      host: db.prepare(`${HOST_SELECT} WHERE h.id = ?`),
       scan: db.prepare(SCAN_SELECT),
       units: db.prepare(`SELECT unit, exposure, failing FROM (${OPEN_UNITS})
         ORDER BY exposure IS NULL, exposure DESC, unit`),
@@ -134,51 +177,14 @@ export class Views {
     return id === null ? null : ((this.statements.scan.get(id) as ScanView | undefined) ?? null);
   }
 
-  private host(row: HostRow): HostView {
-    return {
-      id: row.id,
-      name: row.name,
-      address: row.address,
-      port: row.port,
-      user: row.user,
-      labels: JSON.parse(row.labels) as string[],
-      lastScan:
-        row.lastScanId === null
-          ? null
-          : {
-              id: row.lastScanId,
-              status: row.lsStatus as ScanStatus,
-              error: row.lsError,
-              startedAt: row.lsStartedAt as number,
-              finishedAt: row.lsFinishedAt as number,
-              systemdVersion: row.lsSystemdVersion,
-              hostname: row.lsHostname,
-              os: row.lsOs,
-            },
-      unitCount: row.lastOkScanId === null ? null : row.okUnitCount,
-      worstExposure: row.okWorst,
-      medianExposure: row.okMedian,
-      retiredAt: row.retiredAt,
-      inventory:
-        row.invSource === null
-          ? null
-          : {
-              source: row.invSource,
-              spec: JSON.parse(row.invSpec as string) as HostSpec,
-              updatedAt: row.invUpdatedAt as number,
-              updatedBy: row.invUpdatedBy as string,
-            },
-    };
-  }
-
   /** One host, retired or not, with its inventory definition and last scans. */
   hostById(hostId: number): HostView | null {
     const row = this.statements.host.get(hostId) as HostRow | undefined;
-    return row ? this.host(row) : null;
+    return row ? hostView(row) : null;
   }
 
   hosts(labels: readonly string[] = []): HostView[] {
-    return (this.statements.hosts.all(JSON.stringify(labels)) as HostRow[]).map((r) => this.host(r));
+    return (this.statements.hosts.all(JSON.stringify(labels)) as HostRow[]).map(hostView);
   }
 
   /** Every label of the active hosts, with how many hosts carry it. */
@@ -203,7 +209,7 @@ export class Views {
     const errors = errorsJson
       ? (JSON.parse(errorsJson) as [string | null, string][]).map(([unit, message]) => ({ unit, message }))
       : [];
-    return { host: this.host(row), scan, units, errors };
+    return { host: hostView(row), scan, units, errors };
   }
 
   unitDetail(
@@ -217,7 +223,7 @@ export class Views {
       | { unit: string; exposure: number | null; failing: number; checks: string }
       | undefined;
     if (!scan || !found) return null;
-    return { host: this.host(row), scan, unit: { ...unitView(found), checks: decodeChecks(found.checks) } };
+    return { host: hostView(row), scan, unit: { ...unitView(found), checks: decodeChecks(found.checks) } };
   }
 
   hostExists(hostId: number): boolean {

@@ -92,6 +92,18 @@ async function idleStatus(page: Page): Promise<Locator> {
   return status;
 }
 
+/** The hosts table shows the order asked (`header`'s aria-sort) and no request is on its way. */
+async function hostsSettled(page: Page, header: RegExp, sort: 'ascending' | 'descending'): Promise<void> {
+  await page
+    .getByRole('columnheader', { name: header })
+    .and(page.locator(`[aria-sort="${sort}"]`))
+    .waitFor();
+  await page.locator('[data-testid="hosts-table"][aria-busy="false"]').waitFor();
+}
+
+const hostNames = async (page: Page) =>
+  (await page.getByTestId('host-link').allTextContents()).map((n) => n.trim());
+
 function assertNonIncreasing(values: number[], what: string): void {
   for (let i = 1; i < values.length; i++) {
     const prev = values[i - 1] ?? Number.POSITIVE_INFINITY;
@@ -104,7 +116,17 @@ describe('dashboard (demo fleet, Chromium)', () => {
   let server: Awaited<ReturnType<typeof startDemoServer>>;
   let browser: Browser;
   let page: Page;
+  /** Every host, in the API's default order (worst first): the demo fleet fits one page. */
   let apiHosts: ApiHost[] = [];
+  const apiNames = async (query: string) => {
+    const res = await fetch(new URL(`/api/v1/hosts?limit=1000&${query}`, server.url), {
+      headers: server.apiHeaders,
+    });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { hosts: ApiHost[]; nextCursor: string | null };
+    assert.equal(body.nextCursor, null);
+    return body.hosts.map((h) => h.name);
+  };
   const pageErrors: string[] = [];
   const apiRequests: string[] = [];
 
@@ -119,7 +141,9 @@ describe('dashboard (demo fleet, Chromium)', () => {
         if (path.startsWith('/api/')) apiRequests.push(path);
       });
       watchPage(page, pageErrors);
-      const res = await fetch(new URL('/api/v1/hosts', server.url), { headers: server.apiHeaders });
+      const res = await fetch(new URL('/api/v1/hosts?limit=1000', server.url), {
+        headers: server.apiHeaders,
+      });
       assert.equal(res.status, 200);
       apiHosts = ((await res.json()) as { hosts: ApiHost[] }).hosts;
 
@@ -148,6 +172,18 @@ describe('dashboard (demo fleet, Chromium)', () => {
     assert.equal(await text(page.getByTestId('demo-banner')), DEMO_BANNER);
     assert.ok(apiHosts.length >= 12, `the demo fleet has 12 hosts, the API lists ${apiHosts.length}`);
     assert.equal(await text(page.getByTestId('fleet-hosts')), String(apiHosts.length));
+    // The strip is the fleet overview's, whatever rows are shown.
+    const res = await fetch(new URL('/api/v1/fleet/overview', server.url), { headers: server.apiHeaders });
+    const overview = (await res.json()) as {
+      hosts: { byStatus: { status: string; hosts: number }[] };
+      units: number;
+    };
+    const ok = overview.hosts.byStatus.find((s) => s.status === 'ok')?.hosts ?? 0;
+    assert.ok((await text(page.getByTestId('fleet-hosts-ok'))).startsWith(`${ok}/ ${apiHosts.length}`));
+    assert.equal(await text(page.getByTestId('fleet-units')), overview.units.toLocaleString('en'));
+    const worstHost = apiHosts[0];
+    assert.ok(worstHost && worstHost.worstExposure !== null);
+    assert.ok((await text(page.getByTestId('fleet-worst'))).includes(worstHost.name));
 
     const rows = page.getByTestId('host-row');
     assert.equal(await rows.count(), apiHosts.length);
@@ -172,6 +208,12 @@ describe('dashboard (demo fleet, Chromium)', () => {
       'at least one demo host scanned ok with units',
     );
     assertNonIncreasing(exposures, 'hosts');
+    // The server's order, as it sends it: the page sorts nothing itself.
+    assert.deepEqual(
+      await hostNames(page),
+      apiHosts.map((h) => h.name),
+    );
+    assert.equal(await page.getByTestId('hosts-more').count(), 0, 'one page holds the demo fleet');
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-hosts.png'), fullPage: true });
   });
 
@@ -207,14 +249,31 @@ describe('dashboard (demo fleet, Chromium)', () => {
     await status.screenshot({ path: join(ARTIFACTS, 'e2e-scan-activity-idle.png') });
   });
 
-  test('the hosts table sorts by name and back to worst first', async () => {
+  test('the hosts table sorts by name both ways and back to worst first, as the server sorts', async () => {
+    const asked: string[] = [];
+    const onRequest = (req: { url(): string }) => {
+      const url = new URL(req.url());
+      if (url.pathname === '/api/v1/hosts') asked.push(url.search);
+    };
+    page.on('request', onRequest);
     await page.getByTestId('sort-name').click();
-    const names = (await page.getByTestId('host-link').allTextContents()).map((n) => n.trim());
-    const sorted = [...names].sort((a, b) =>
-      a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }),
-    );
-    assert.deepEqual(names, sorted);
+    await hostsSettled(page, /Host/, 'ascending');
+    assert.deepEqual(await hostNames(page), await apiNames('sort=name&order=asc'));
+    await page.getByTestId('sort-name').click();
+    await hostsSettled(page, /Host/, 'descending');
+    assert.deepEqual(await hostNames(page), await apiNames('sort=name&order=desc'));
     await page.getByTestId('sort-worst').click();
+    await hostsSettled(page, /Worst/, 'descending');
+    page.off('request', onRequest);
+    assert.deepEqual(asked, [
+      '?sort=name&order=asc&limit=100',
+      '?sort=name&order=desc&limit=100',
+      '?sort=worst&order=desc&limit=100',
+    ]);
+    assert.deepEqual(
+      await hostNames(page),
+      apiHosts.map((h) => h.name),
+    );
     const first = await page
       .getByTestId('host-row')
       .first()
@@ -222,6 +281,51 @@ describe('dashboard (demo fleet, Chromium)', () => {
       .getAttribute('data-exposure');
     const worst = Math.max(...apiHosts.map((h) => h.worstExposure ?? -1));
     assert.equal(Number(first), worst);
+  });
+
+  test('a fleet larger than a page: the first page, then more on demand, in the server order', async () => {
+    // The demo fleet fits one page of 100: here the page's requests ask for 5 hosts a page.
+    const asked: string[] = [];
+    await page.route('**/api/v1/hosts?*', (route) => {
+      const url = new URL(route.request().url());
+      if (url.pathname !== '/api/v1/hosts') return route.continue();
+      url.searchParams.set('limit', '5');
+      asked.push(url.search);
+      return route.continue({ url: url.toString() });
+    });
+    try {
+      await page.reload();
+      await page.getByTestId('hosts-table').waitFor();
+      await page.getByTestId('host-row').nth(4).waitFor();
+      const more = page.getByTestId('hosts-more');
+      // The strip counts the whole fleet, not the rows shown.
+      assert.equal(await text(page.getByTestId('fleet-hosts')), String(apiHosts.length));
+      assert.match(
+        await text(more),
+        new RegExp(`^(Show more \\(\\d+ of ${apiHosts.length} shown\\)|Loading…)$`),
+      );
+      const settled = page.locator('[data-testid="hosts-table"][aria-busy="false"]');
+      for (let i = 0; i < apiHosts.length && (await more.count()) > 0; i++) {
+        await settled.waitFor();
+        if ((await more.count()) === 0) break;
+        await more.click({ timeout: 5000 });
+        await settled.waitFor();
+      }
+      assert.deepEqual(
+        await hostNames(page),
+        apiHosts.map((h) => h.name),
+      );
+      assert.equal(await page.getByTestId('host-row').count(), apiHosts.length);
+      const pages = asked.filter((q) => q.startsWith('?sort=worst&order=desc'));
+      assert.equal(pages[0], '?sort=worst&order=desc&limit=5');
+      assert.equal(pages.length, Math.ceil(apiHosts.length / 5));
+      assert.ok(
+        pages.slice(1).every((q) => q.includes('cursor=')),
+        pages.join('\n'),
+      );
+    } finally {
+      await page.unroute('**/api/v1/hosts?*');
+    }
   });
 
   test('a host page lists its units worst first with badges and exposures', async () => {
@@ -381,7 +485,8 @@ describe('dashboard (demo fleet, Chromium)', () => {
       await live.goto(`${server.url}/#/hosts`);
       await live.getByTestId('hosts-table').waitFor();
       await live.getByTestId('sort-name').click();
-      const names = (await live.getByTestId('host-link').allTextContents()).map((n) => n.trim());
+      await hostsSettled(live, /Host/, 'ascending');
+      const names = await hostNames(live);
 
       const status = live.getByTestId('scan-activity');
       await live.locator('[data-testid="scan-activity"][data-running="true"]').waitFor();

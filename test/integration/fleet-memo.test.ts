@@ -21,6 +21,9 @@ const URLS = [
   '/api/v1/hosts',
   '/api/v1/hosts?label=env=prod',
   '/api/v1/hosts?label=role=web&label=env=prod',
+  '/api/v1/hosts?limit=2',
+  '/api/v1/hosts?sort=name&order=desc&limit=2&label=env=prod',
+  '/api/v1/hosts?sort=worst&order=asc&limit=3',
   '/api/v1/fleet/overview',
   '/api/v1/fleet/overview?label=env=prod',
   '/api/v1/fleet/overview?label=env=prod&label=role=web',
@@ -77,7 +80,7 @@ describe('fleet aggregates kept per data generation', () => {
     assert.deepEqual(await bodies(app), first);
     const res = await app.inject({ url: '/api/v1/hosts', headers: viewer });
     assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
-    assert.equal(res.headers.vary, 'Accept-Encoding');
+    assert.equal(res.headers.vary, 'Accept, Accept-Encoding');
     assert.equal(res.json().hosts.length, 5);
     // What a browser gets: the same bytes, gzipped.
     const gz = await app.inject({

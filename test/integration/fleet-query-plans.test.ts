@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Db, openDb } from '../../server/store/db.js';
 import { DataGeneration } from '../../server/store/generation.js';
+import { HostPages } from '../../server/store/host-pages.js';
 import { type FleetQueries, fleetQueries } from '../../server/store/queries/index.js';
 import { buildFleet } from '../support/fleet-data.js';
 
@@ -17,9 +18,10 @@ const LARGE = new Set(['unit_intervals', 'scans', 'i', 's', 'l', 'o', 'f', 't'])
 
 function plan(db: Db, sql: string): string[] {
   const params = (sql.match(/\?/g) ?? []).map(() => 1);
-  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
-    (r) => r.detail,
-  );
+  // Named parameters (@name) bound by name, each 1 too.
+  const named = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((m) => [m[1], 1]));
+  const args = Object.keys(named).length > 0 ? [...params, named] : params;
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail);
 }
 
 /**
@@ -76,6 +78,30 @@ describe('fleet query plans', () => {
     assertIndexed('exposuresOf', plan(db, q.overview.sql.exposuresOf), {
       uses: ['unit_intervals_current_by_host'],
     });
+  });
+
+  test('hosts list: each page walks the index of its order from the cursor, never sorts the fleet', () => {
+    const pages = new HostPages(db);
+    const index: Record<string, string> = {
+      'worst-desc': 'hosts_active_worst_first',
+      'worst-asc': 'hosts_active_best_first',
+      'name-asc': 'hosts_active_by_name',
+      'name-desc': 'hosts_active_by_name',
+    };
+    for (const [sort, sql] of Object.entries(pages.sql)) {
+      for (const [which, text] of Object.entries(sql)) {
+        const lines = plan(db, text);
+        const name = `hosts ${sort} ${which}`;
+        assertIndexed(name, lines, { uses: ['scans_by_host', 'scans_ok_by_host'], sorts: false });
+        const walk = lines.find((l) => / h USING (COVERING )?INDEX /.test(l));
+        assert.ok(
+          walk?.includes(`INDEX ${index[sort]}`),
+          `${name} does not walk ${index[sort]}:\n  ${lines.join('\n  ')}`,
+        );
+        // After a cursor the walk starts at the cursor's key instead of the index's start.
+        if (which === 'after') assert.match(walk ?? '', /^SEARCH h /, `${name} scans from the start`);
+      }
+    }
   });
 
   test('trends', () => {

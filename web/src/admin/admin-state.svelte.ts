@@ -157,7 +157,7 @@ export class InventoryState extends Loadable {
 
   async load(signal?: AbortSignal): Promise<void> {
     try {
-      this.hosts = (await getInventory(signal)).hosts;
+      this.hosts = await getInventory(signal);
       this.phase = 'ready';
     } catch (err) {
       if (signal?.aborted) return;

@@ -1,6 +1,6 @@
-import type { HostSummary } from '../lib/api/types';
+import type { FleetOverviewResponse, HostSortKey, HostSummary, HostsPageQuery } from '../lib/api/types';
 
-export type HostSortKey = 'worst' | 'name';
+export type { HostSortKey };
 export interface HostSort {
   key: HostSortKey;
   descending: boolean;
@@ -8,23 +8,14 @@ export interface HostSort {
 
 export const DEFAULT_SORT: HostSort = { key: 'worst', descending: true };
 
-const byName = (a: HostSummary, b: HostSummary) =>
-  a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' });
+export const isDefaultSort = (sort: HostSort): boolean =>
+  sort.key === DEFAULT_SORT.key && sort.descending === DEFAULT_SORT.descending;
 
-/** Hosts without a score (never scanned, no units) always go last, whatever the direction. */
-export function sortHosts(hosts: readonly HostSummary[], sort: HostSort): HostSummary[] {
-  const sign = sort.descending ? -1 : 1;
-  return [...hosts].sort((a, b) => {
-    if (sort.key === 'name') return sign * byName(a, b);
-    const wa = a.worstExposure;
-    const wb = b.worstExposure;
-    if (wa === null || wb === null) {
-      if (wa !== wb) return wa === null ? 1 : -1;
-      return byName(a, b);
-    }
-    return sign * (wa - wb) || byName(a, b);
-  });
-}
+/** The sort as the API takes it (it sorts; hosts without a score go last either way). */
+export const sortQuery = (sort: HostSort): Pick<HostsPageQuery, 'sort' | 'order'> => ({
+  sort: sort.key,
+  order: sort.descending ? 'desc' : 'asc',
+});
 
 export interface FleetFigures {
   hosts: number;
@@ -33,29 +24,25 @@ export interface FleetFigures {
   neverScanned: number;
   units: number;
   worst: HostSummary | null;
-  keyChanged: HostSummary[];
 }
 
-export function fleetFigures(hosts: readonly HostSummary[]): FleetFigures {
-  let worst: HostSummary | null = null;
-  let units = 0;
-  let hostsOk = 0;
-  let neverScanned = 0;
-  for (const host of hosts) {
-    units += host.unitCount ?? 0;
-    if (host.lastScan === null) neverScanned++;
-    else if (host.lastScan.status === 'ok') hostsOk++;
-    if (host.worstExposure !== null && (worst === null || host.worstExposure > (worst.worstExposure ?? -1))) {
-      worst = host;
-    }
-  }
+/**
+ * The strip above the table, for the whole filter however few hosts are shown: counts from the
+ * fleet overview, the worst host from the first host worst first.
+ */
+export function fleetFigures(overview: FleetOverviewResponse, worst: HostSummary | null): FleetFigures {
+  const { total, byStatus, neverScanned } = overview.hosts;
+  const hostsOk = byStatus.find((s) => s.status === 'ok')?.hosts ?? 0;
   return {
-    hosts: hosts.length,
+    hosts: total,
     hostsOk,
-    hostsFailing: hosts.length - hostsOk - neverScanned,
+    hostsFailing: total - hostsOk - neverScanned,
     neverScanned,
-    units,
-    worst,
-    keyChanged: hosts.filter((h) => h.lastScan?.status === 'hostkey-changed'),
+    units: overview.units,
+    worst: worst?.worstExposure === null ? null : worst,
   };
 }
+
+/** How many hosts of the filter have the status on their last scan. */
+export const hostsWithStatus = (overview: FleetOverviewResponse, status: string): number =>
+  overview.hosts.byStatus.find((s) => s.status === status)?.hosts ?? 0;

@@ -11,7 +11,8 @@ export class ScanNowState {
   message = $state('');
   failed = $state(false);
 
-  async run(filters: readonly ScanNowRequest[]): Promise<void> {
+  /** `filters`, or how to find them (the hosts of a filter, fetched first): its failure is shown too. */
+  async run(filters: readonly ScanNowRequest[] | (() => Promise<readonly ScanNowRequest[]>)): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     this.message = '';
@@ -19,7 +20,8 @@ export class ScanNowState {
     try {
       let matched = 0;
       // Several filters (hosts of more than one label) go one by one: a handful at most.
-      for (const filter of filters) matched += (await postScanNow(filter)).matched;
+      const list = typeof filters === 'function' ? await filters() : filters;
+      for (const filter of list) matched += (await postScanNow(filter)).matched;
       this.message = `${plural(matched, 'host')} queued`;
     } catch (err) {
       this.failed = true;

@@ -1,5 +1,5 @@
 import { SvelteMap } from 'svelte/reactivity';
-import { errorMessage, getFleetTrend, getHostDiff, getHosts } from '../lib/api/client';
+import { errorMessage, getEveryHost, getFleetTrend, getHostDiff } from '../lib/api/client';
 import type { FleetTrendResponse, HostSummary, ScanDiffResponse } from '../lib/api/types';
 import { Resource } from '../lib/resource.svelte';
 
@@ -48,10 +48,8 @@ export class ReviewState {
 
   async load(): Promise<void> {
     const signal = this.controller.signal;
-    const hosts = getHosts(this.labels, signal).then(
-      (res) => res.hosts,
-      (err: unknown) => err,
-    );
+    // Every host of the filter (paged through): the scanned ones are counted, the first by name reviewed.
+    const hosts = getEveryHost(this.labels, { sort: 'name' }, signal).catch((err: unknown) => err);
     await this.trend.load((s) => getFleetTrend(this.labels, { days: REVIEW_DAYS, bucket: 'day' }, s));
     const list = await hosts;
     if (signal.aborted) return;

@@ -7,6 +7,8 @@ import type {
   FleetTrendResponse,
   FleetUnitsResponse,
   Health,
+  HostSummary,
+  HostsPageQuery,
   HostsResponse,
   HostTrendResponse,
   HostUnitsResponse,
@@ -100,9 +102,33 @@ export function getHealth(signal?: AbortSignal): Promise<Health> {
   return get('/health', signal);
 }
 
-/** The active hosts carrying every label of `labels` (all of them when it is empty). */
-export function getHosts(labels: readonly string[], signal?: AbortSignal): Promise<HostsResponse> {
-  return get(`/hosts${query({ label: labels })}`, signal);
+/** One page of the active hosts carrying every label of `labels` (all of them when it is empty). */
+export function getHosts(
+  labels: readonly string[],
+  page: HostsPageQuery = {},
+  signal?: AbortSignal,
+): Promise<HostsResponse> {
+  const { sort, order, status, cursor, limit } = page;
+  return get(`/hosts${query({ label: labels, sort, order, status, cursor, limit })}`, signal);
+}
+
+/**
+ * Every active host of the filter, page after page of the largest size: for the screens that
+ * need them all (the inventory, the review's candidates), never the hosts page itself.
+ */
+export async function getEveryHost(
+  labels: readonly string[],
+  page: Pick<HostsPageQuery, 'sort' | 'order'> = {},
+  signal?: AbortSignal,
+): Promise<HostSummary[]> {
+  const hosts: HostSummary[] = [];
+  let cursor: string | null = null;
+  do {
+    const res: HostsResponse = await getHosts(labels, { ...page, cursor, limit: 1000 }, signal);
+    hosts.push(...res.hosts);
+    cursor = res.nextCursor;
+  } while (cursor !== null);
+  return hosts;
 }
 
 /** Every label of the active hosts, with how many carry it. */

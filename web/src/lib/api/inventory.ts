@@ -1,7 +1,7 @@
 // The inventory (admins): the hosts the config file defines and those added here. Shapes mirror
 // server/http/schemas.ts (NewHostBody, HostPatchBody, HostSummary).
-import { request } from './client';
-import type { HostSummary, HostsResponse } from './types';
+import { getEveryHost, request } from './client';
+import type { HostSummary } from './types';
 
 /** A new host, as the config file's `hosts:` entry would say it. */
 export interface NewHost {
@@ -19,8 +19,9 @@ export interface NewHost {
 /** A change: the keys given replace the host's; null drops one (back to the default). */
 export type HostPatch = { [K in Exclude<keyof NewHost, 'name'>]?: NewHost[K] | null };
 
-export function getInventory(signal?: AbortSignal): Promise<HostsResponse> {
-  return request('GET', '/hosts', { signal });
+/** Every active host by name, the config file's and the API's. */
+export function getInventory(signal?: AbortSignal): Promise<HostSummary[]> {
+  return getEveryHost([], { sort: 'name' }, signal);
 }
 
 export function addHost(host: NewHost): Promise<HostSummary> {

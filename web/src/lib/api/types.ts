@@ -83,8 +83,23 @@ export interface Check {
   range: number | null;
 }
 
+/** GET /api/v1/hosts: one page of the active hosts, in the order asked. */
 export interface HostsResponse {
   hosts: HostSummary[];
+  /** Pass back as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
+}
+
+/** What GET /api/v1/hosts sorts by: worst (default, worst first) or name (A→Z first). */
+export type HostSortKey = 'worst' | 'name';
+export interface HostsPageQuery {
+  sort?: HostSortKey;
+  order?: 'asc' | 'desc';
+  /** Only hosts whose last scan has this status. */
+  status?: ScanStatus;
+  cursor?: string | null;
+  /** Hosts per page: 100 by default, at most 1000. */
+  limit?: number;
 }
 
 /** GET /api/v1/labels: the labels of the active hosts. */
