@@ -1,7 +1,7 @@
 import type { HostSpec } from '../config/host-spec.js';
 import type { Db } from './db.js';
 
-// Where each active host's definition comes from, and the definition itself (migration 0009).
+// Where each active host's definition comes from, and the definition itself (migration 0008).
 // The hosts table keeps the resolved address, port, user and labels that history and the label
 // filters read; this table keeps what was written, so the API can show and change it.
 

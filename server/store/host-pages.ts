@@ -3,7 +3,7 @@ import type { ScanStatus } from '../collect/status.js';
 import type { Db } from './db.js';
 import { HOST_SELECT, type HostRow, type HostView, hasLabels, hostView } from './views.js';
 
-// The hosts list a page at a time (issue 5): each page walks one index of migration 0010 from
+// The hosts list a page at a time (issue 5): each page walks one index of migration 0009 from
 // the cursor, so a page costs its own rows whatever the fleet's size, and no request sorts the
 // fleet.
 
