@@ -167,7 +167,9 @@ const HOSTS_DB_PAGE = '/api/v1/hosts?label=role=db&sort=worst&order=desc&limit=1
 async function cursorAfter(hosts: number): Promise<string | null> {
   let cursor: string | null = null;
   for (let seen = 0; seen < hosts; seen += 100) {
-    const res: Response = await fetch(`${origin}${HOSTS_PAGE}${cursor ? `&cursor=${cursor}` : ''}`, { headers });
+    const res: Response = await fetch(`${origin}${HOSTS_PAGE}${cursor ? `&cursor=${cursor}` : ''}`, {
+      headers,
+    });
     cursor = ((await res.json()) as { nextCursor: string | null }).nextCursor;
     if (cursor === null) break;
   }
