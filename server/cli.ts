@@ -261,13 +261,7 @@ function importAnsible(
     throw new UsageError('usage: unitscore import ansible FILE [--format ini|yaml] [--user NAME]');
   const chosen = format ?? inventoryFormat(file);
   if (chosen !== 'ini' && chosen !== 'yaml') throw new UsageError('--format is ini or yaml');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  const { hosts, problems } = parseAnsibleInventory(text, chosen, file);
+  const { hosts, problems } = parseAnsibleInventory(readInput(file), chosen, file);
   for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
   process.stdout.write(
     `# ${hosts.length} hosts from ${file} (Ansible ${chosen} inventory): paste into unitscore.yaml\n`,

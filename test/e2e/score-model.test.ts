@@ -10,6 +10,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { analyzeReport } from '../../server/analyze/analyze-report.js';
 import { recomputeExposure } from '../../server/analyze/exposure.js';
 import type { UnitAssessment } from '../../server/analyze/model.js';
+import { ceilDiv } from '../../server/analyze/score/badness.js';
 import { loadDemoReports } from '../../server/demo/fleet.js';
 import { openDb } from '../../server/store/db.js';
 import { saveScan } from '../../server/store/scans.js';
@@ -23,8 +24,6 @@ const POLICY_UNIT = 'policy-demo.service';
 async function text(locator: Locator): Promise<string> {
   return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
-
-const ceilDiv = (x: number, y: number) => Math.floor((x + y - 1) / y);
 
 /**
  * A real unit's table as a host with a custom --security-policy prints it without the debug

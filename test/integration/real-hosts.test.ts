@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { analyzeReport } from '../../server/analyze/analyze-report.js';
 import { whatIf } from '../../server/analyze/score/index.js';
 import {
+  analyzeOnHost,
   bootHosts,
   CRON_STRONG_DROPIN,
   DANGEROUS_UNIT,
@@ -23,6 +24,7 @@ import {
   RSYSLOG_STRONG_DROPIN,
   recordReport,
   SSH_DROPIN,
+  type Truth,
 } from '../support/nspawn.js';
 
 // The whole path against real hosts (TESTING.md §3): Debian 12 containers with systemd 252 as
@@ -100,33 +102,6 @@ interface CliHost {
   systemdVersion: number | null;
   error: string | null;
   units: { unit: string; exposure: number | null; predicate: string | null }[];
-}
-
-interface Truth {
-  exposure: number;
-  predicate: string;
-}
-
-/**
- * What systemd-analyze prints for each unit, run as root on the host in its default environment,
- * one invocation per unit. Unit names go over stdin, never into a command line.
- */
-async function analyzeOnHost(host: NspawnHost, units: string[]): Promise<Map<string, Truth>> {
-  const script = `while IFS= read -r u; do
-  printf '%s\\t' "$u"
-  systemd-analyze security --no-pager -- "$u" 2>&1 | grep 'Overall exposure level for' || echo 'NO RESULT'
-done`;
-  const outcome = await host.ssh('root', script, `${units.join('\n')}\n`);
-  assert.equal(outcome.code, 0, `systemd-analyze on ${host.name}: ${outcome.stderr}`);
-  const truth = new Map<string, Truth>();
-  for (const line of outcome.stdout.split('\n').filter(Boolean)) {
-    const [unit, rest = ''] = line.split('\t');
-    const m = rest.match(/Overall exposure level for (\S+): (\d+\.\d) (\S+)/);
-    assert.ok(m && unit, `systemd-analyze security ${unit} on ${host.name} printed: ${rest}`);
-    assert.equal(m[1], unit);
-    truth.set(unit, { exposure: Number(m[2]), predicate: m[3] as string });
-  }
-  return truth;
 }
 
 async function loadedServiceUnits(host: NspawnHost): Promise<string[]> {

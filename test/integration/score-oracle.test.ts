@@ -77,31 +77,34 @@ class OracleRoot {
   }
 }
 
+/** The boolean sandboxing directives, each hardening one assessor when yes. */
+const SANDBOX_BOOLEANS = [
+  'PrivateDevices',
+  'PrivateMounts',
+  'PrivateNetwork',
+  'PrivateTmp',
+  'PrivateUsers',
+  'ProtectControlGroups',
+  'ProtectKernelModules',
+  'ProtectKernelTunables',
+  'ProtectKernelLogs',
+  'ProtectClock',
+  'ProtectHostname',
+  'LockPersonality',
+  'MemoryDenyWriteExecute',
+  'NoNewPrivileges',
+  'RemoveIPC',
+  'RestrictRealtime',
+  'RestrictSUIDSGID',
+];
+
 /** The catalogue: for every assessor, the directive(s) that harden it. */
 const SINGLE_DIRECTIVES: string[] = [
   'DynamicUser=yes',
   'User=unitscore',
   'User=nobody',
   'SupplementaryGroups=',
-  ...[
-    'PrivateDevices',
-    'PrivateMounts',
-    'PrivateNetwork',
-    'PrivateTmp',
-    'PrivateUsers',
-    'ProtectControlGroups',
-    'ProtectKernelModules',
-    'ProtectKernelTunables',
-    'ProtectKernelLogs',
-    'ProtectClock',
-    'ProtectHostname',
-    'LockPersonality',
-    'MemoryDenyWriteExecute',
-    'NoNewPrivileges',
-    'RemoveIPC',
-    'RestrictRealtime',
-    'RestrictSUIDSGID',
-  ].map((k) => `${k}=yes`),
+  ...SANDBOX_BOOLEANS.map((k) => `${k}=yes`),
   'ProtectHome=yes',
   'ProtectHome=read-only',
   'ProtectHome=tmpfs',
@@ -199,26 +202,8 @@ function randomDropIns(seed: number): () => string {
     return out;
   };
   const tilde = (p: number) => (rnd() < p ? '~' : '');
-  const bools = [
-    'PrivateDevices',
-    'PrivateMounts',
-    'PrivateNetwork',
-    'PrivateTmp',
-    'PrivateUsers',
-    'ProtectControlGroups',
-    'ProtectKernelModules',
-    'ProtectKernelTunables',
-    'ProtectKernelLogs',
-    'ProtectClock',
-    'ProtectHostname',
-    'LockPersonality',
-    'MemoryDenyWriteExecute',
-    'NoNewPrivileges',
-    'RestrictRealtime',
-    'RestrictSUIDSGID',
-    'RemoveIPC',
-    'DynamicUser',
-  ];
+  // The same list in the order the seeded sequence was made with.
+  const bools = [...SANDBOX_BOOLEANS.filter((k) => k !== 'RemoveIPC'), 'RemoveIPC', 'DynamicUser'];
   const caps = [
     'CAP_SYS_ADMIN',
     'CAP_SETUID',

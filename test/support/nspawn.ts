@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -605,6 +606,37 @@ export async function bootHosts(specs: HostSpec[], options: BootOptions = {}): P
     bootMs: Date.now() - started,
     stop: stopAll,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The oracle on a host
+
+/** One unit's overall exposure and predicate as systemd printed them. */
+export interface Truth {
+  exposure: number;
+  predicate: string;
+}
+
+/**
+ * What systemd-analyze prints for each unit, run as root on the host in its default environment,
+ * one invocation per unit. Unit names go over stdin, never into a command line.
+ */
+export async function analyzeOnHost(host: NspawnHost, units: string[]): Promise<Map<string, Truth>> {
+  const script = `while IFS= read -r u; do
+  printf '%s\\t' "$u"
+  systemd-analyze security --no-pager -- "$u" 2>&1 | grep 'Overall exposure level for' || echo 'NO RESULT'
+done`;
+  const outcome = await host.ssh('root', script, `${units.join('\n')}\n`);
+  assert.equal(outcome.code, 0, `systemd-analyze on ${host.name}: ${outcome.stderr}`);
+  const truth = new Map<string, Truth>();
+  for (const line of outcome.stdout.split('\n').filter(Boolean)) {
+    const [unit, rest = ''] = line.split('\t');
+    const m = rest.match(/Overall exposure level for (\S+): (\d+\.\d) (\S+)/);
+    assert.ok(m && unit, `systemd-analyze security ${unit} on ${host.name} printed: ${rest}`);
+    assert.equal(m[1], unit);
+    truth.set(unit, { exposure: Number(m[2]), predicate: m[3] as string });
+  }
+  return truth;
 }
 
 // ---------------------------------------------------------------------------------------------

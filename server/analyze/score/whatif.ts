@@ -8,7 +8,7 @@ import type { Predicate, UnitAssessment } from '../model.js';
 import { predicateFor } from '../numbers.js';
 import { ceilDiv, exposureOf } from './badness.js';
 import { configurationMismatch, modelFromConfiguration } from './configured-unit.js';
-import { type DropIn, parseDropIn, parseUnitConfiguration } from './dropin.js';
+import { type DropIn, type DropInParseOptions, parseDropIn, parseUnitConfiguration } from './dropin.js';
 import type { Outcome } from './facts.js';
 import { recompute } from './recompute.js';
 import { syscallTablesFor } from './syscall-filter.js';
@@ -104,6 +104,10 @@ export function readBackRows(unit: PreparedUnit): Map<string, Outcome> {
   return out;
 }
 
+/** System-call names are checked against the host's tables where they are known. */
+const parseOptions = (ctx: ModelContext): DropInParseOptions =>
+  ctx.tables.exact ? { syscallNames: ctx.tables.isKnown } : {};
+
 export function prepareUnit(a: UnitAssessment, options: WhatIfOptions = {}): PreparedUnit {
   const version = options.systemdVersion ?? null;
   const ctx: ModelContext = {
@@ -117,10 +121,7 @@ export function prepareUnit(a: UnitAssessment, options: WhatIfOptions = {}): Pre
   let basis: Basis = 'checks';
   let basisNote: string | null = null;
   if (options.configuration) {
-    const config = parseUnitConfiguration(
-      options.configuration,
-      ctx.tables.exact ? { syscallNames: ctx.tables.isKnown } : {},
-    );
+    const config = parseUnitConfiguration(options.configuration, parseOptions(ctx));
     const configured = modelFromConfiguration(config, ctx);
     const mismatch = configurationMismatch(configured, rows, ctx);
     if (mismatch === null) {
@@ -144,10 +145,7 @@ export function whatIf(
   options: WhatIfOptions = {},
 ): WhatIfResult {
   const unit = prepareUnit(a, options);
-  const parsed =
-    typeof dropIn === 'string'
-      ? parseDropIn(dropIn, unit.ctx.tables.exact ? { syscallNames: unit.ctx.tables.isKnown } : {})
-      : dropIn;
+  const parsed = typeof dropIn === 'string' ? parseDropIn(dropIn, parseOptions(unit.ctx)) : dropIn;
   return predict(unit, parsed);
 }
 
