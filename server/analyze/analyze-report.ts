@@ -64,10 +64,18 @@ export function analyzeReport(doc: string): ReportAnalysis {
   const json = section('units-json');
   if (json.text !== undefined) {
     const parsed = parseSecurityJson(json.text);
-    const merged = mergeJsonTables(analysis.units, parsed.tables);
-    analysis.units = merged.units;
     append(problems, json.at(parsed.problems));
-    append(problems, json.at(merged.problems));
+    if (units.text !== undefined) {
+      const merged = mergeJsonTables(analysis.units, parsed.tables);
+      analysis.units = merged.units;
+      append(problems, json.at(merged.problems));
+    } else {
+      // collect.sh 2 on systemd ≥ 250 sends the JSON alone (agents/README.md).
+      const named: ParseProblem[] = [];
+      analysis.units = jsonUnits(parsed.tables, parsed.overview, named);
+      append(problems, json.at(named));
+      if (parsed.overview.length > 0) analysis.overview = parsed.overview;
+    }
   }
 
   const overview = section('overview');
@@ -196,9 +204,10 @@ function dedupe(errors: UnitError[]): UnitError[] {
 }
 
 /**
- * A table cut before its summary line has no unit name in the text. The tables follow the
- * unit-list order, less the units that failed, so the cut one is the next listed unit after the
- * last named one that did not fail. Only done when that last unit is found in the list.
+ * A table cut before its summary line has no unit name in the text, and JSON arrays have none
+ * unless their overview array (online, two or more units, not cut) names them. The tables follow
+ * the unit-list order, less the units that failed, so a nameless one is the next listed unit
+ * after the last named one that did not fail. Only done when that last unit is found in the list.
  */
 function nameCutUnits(units: UnitAssessment[], list: readonly string[], errors: readonly UnitError[]): void {
   const failed = new Set(errors.map((e) => e.unit));
@@ -210,7 +219,7 @@ function nameCutUnits(units: UnitAssessment[], list: readonly string[], errors: 
       continue;
     }
     while (next < list.length && failed.has(list[next] as string)) next++;
-    if (next < list.length && u.partial) u.unit = list[next++] as string;
+    if (next < list.length) u.unit = list[next++] as string;
   }
 }
 

@@ -32,6 +32,12 @@ export function splitJsonValues(text: string): JsonValues {
       continue;
     }
     const startLine = line;
+    const whole = wholeLine(text, i);
+    if (whole !== undefined) {
+      out.values.push({ line: startLine, value: whole.value, cut: false });
+      i = whole.end;
+      continue;
+    }
     if (c !== '[' && c !== '{') {
       // Not JSON: report it once and resume at the next line.
       out.problems.push({ line: startLine, reason: 'text outside JSON values' });
@@ -56,6 +62,57 @@ export function splitJsonValues(text: string): JsonValues {
     i = end.index;
   }
   return out;
+}
+
+/**
+ * `--json=short` prints each array on a line of its own: when the rest of the line from `start`
+ * is one JSON value, V8's parser finds its end far faster than valueEnd's walk. A line that is
+ * not (pretty output, a cut or garbage line) throws at once or at its end and is walked instead.
+ */
+function wholeLine(text: string, start: number): { value: unknown; end: number } | undefined {
+  const c = text.charCodeAt(start);
+  if (c !== OPEN_ARRAY && c !== OPEN_OBJECT) return undefined;
+  const nl = text.indexOf('\n', start);
+  const end = nl < 0 ? text.length : nl;
+  const last = text.charCodeAt(end - 1 - (text.charCodeAt(end - 1) === 0x0d ? 1 : 0));
+  if (last !== CLOSE_ARRAY && last !== CLOSE_OBJECT) return undefined;
+  try {
+    return { value: parseLine(text.slice(start, end)), end };
+  } catch {
+    return undefined;
+  }
+}
+
+// A fleet runs the same units on the same systemd: most of a report's arrays are byte for byte
+// arrays seen before, on this host or another. Their parse is kept (least recently used first
+// out), so each is parsed once per thread, and the same value object comes back, on which the
+// readers' own identity memos hang (parse-json.ts, prepared-scan.ts). Values are frozen: shared
+// between reports, they must never be changed. Small values are not worth a slot.
+const LINE_MEMO_LIMIT = 256;
+const MEMO_MIN = 512;
+const MEMO_MAX = 256 * 1024;
+const lineMemo = new Map<string, unknown>();
+
+function parseLine(source: string): unknown {
+  if (source.length < MEMO_MIN || source.length > MEMO_MAX) return JSON.parse(source);
+  const known = lineMemo.get(source);
+  if (known !== undefined) {
+    lineMemo.delete(source);
+    lineMemo.set(source, known);
+    return known;
+  }
+  const value = deepFreeze(JSON.parse(source));
+  if (lineMemo.size >= LINE_MEMO_LIMIT) lineMemo.delete(lineMemo.keys().next().value as string);
+  lineMemo.set(source, value);
+  return value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** The complete elements of an array cut after them (`[{…},{…}` → its two objects). */

@@ -41,16 +41,34 @@ export function parseSecurityJson(text: string): JsonParse {
       }
       continue;
     }
-    const checks: Check[] = [];
-    value.forEach((e, i) => {
-      const c = isObject(e) ? jsonCheck(e) : null;
-      if (c) checks.push(c);
-      else problems.push({ line, reason: `unreadable check #${i + 1}` });
-    });
-    out.tables.push({ line, checks, cut });
+    out.tables.push({ line, checks: tableChecks(value, line, problems), cut });
   }
   problems.sort((a, b) => a.line - b.line);
   return out;
+}
+
+// By the parsed array's identity: an array json-values.ts kept is read into checks once, and
+// the same frozen list comes back (prepared-scan.ts encodes it once in turn).
+const checksOf = new WeakMap<readonly unknown[], readonly Check[]>();
+
+function tableChecks(value: readonly unknown[], line: number, problems: ParseProblem[]): Check[] {
+  const known = checksOf.get(value);
+  if (known) return known as Check[];
+  const checks: Check[] = [];
+  let readable = true;
+  value.forEach((e, i) => {
+    const c = isObject(e) ? jsonCheck(e) : null;
+    if (c) checks.push(c);
+    else {
+      readable = false;
+      problems.push({ line, reason: `unreadable check #${i + 1}` });
+    }
+  });
+  if (readable && Object.isFrozen(value)) {
+    for (const c of checks) Object.freeze(c);
+    checksOf.set(value, Object.freeze(checks));
+  }
+  return checks;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import ssh2, { type Client, type ClientChannel, type ConnectConfig } from 'ssh2';
-import {
-  fingerprint,
-  type KnownHostEntry,
-  knownKeyTypes,
-  parseKnownHosts,
-  verifyHostKey,
-} from './known-hosts.js';
+import { fingerprint, KnownHosts, knownKeyTypes, parseKnownHosts, verifyHostKey } from './known-hosts.js';
 import { collectScript } from './script.js';
 import type { ScanStatus } from './status.js';
 
@@ -106,20 +100,22 @@ function networkRefusal(err: NodeJS.ErrnoException & { level?: string }, where: 
   return new Refusal('unreachable', `${where}${err.code ? `${err.code}: ${err.message}` : err.message}`);
 }
 
-// The last parse of each known_hosts file, used again while its text is the same: the file is
-// read for every connection (so an edit counts at once), parsed only when it changed.
-const knownHostsParsed = new Map<string, { text: string; entries: KnownHostEntry[] }>();
+// The last parse of each known_hosts file, used again while the file is unchanged: it is
+// checked for every connection (so an edit counts at once) but read and parsed only when its
+// inode, size, mtime or ctime moved (any write or replacement moves ctime).
+const knownHostsParsed = new Map<string, { stamp: string; hosts: KnownHosts }>();
 
-async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
+async function readKnownHosts(file: string): Promise<KnownHosts> {
   try {
-    const text = await readFile(file, 'utf8');
+    const s = await stat(file, { bigint: true });
+    const stamp = `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
     const cached = knownHostsParsed.get(file);
-    if (cached?.text === text) return cached.entries;
-    const entries = parseKnownHosts(text);
-    knownHostsParsed.set(file, { text, entries });
-    return entries;
+    if (cached?.stamp === stamp) return cached.hosts;
+    const hosts = new KnownHosts(parseKnownHosts(await readFile(file, 'utf8')));
+    knownHostsParsed.set(file, { stamp, hosts });
+    return hosts;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new KnownHosts([]);
     throw new Refusal('hostkey-unknown', `cannot read known_hosts ${file}: ${(err as Error).message}`);
   }
 }

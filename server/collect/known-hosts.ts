@@ -93,26 +93,75 @@ export function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {
   return matched;
 }
 
-/** Key types known for this host, to offer only those host key algorithms (as ssh does). */
-export function knownKeyTypes(entries: KnownHostEntry[], host: string, port: number): string[] {
-  const name = hostLookupName(host, port);
-  const types = new Set<string>();
-  for (const e of entries) {
-    if (e.marker === null && entryMatchesHost(e, name)) types.add(e.keyType);
+/**
+ * A known_hosts file's entries, looked up by name the way ssh does it but without a walk of the
+ * whole file per connection: a fleet's file has an entry per host, and a round connects to all of
+ * them (2,000 × 2,000 pattern matches otherwise). Entries whose patterns are plain names are
+ * indexed by name; hashed, wildcard and negated ones are still matched one by one.
+ */
+export class KnownHosts {
+  private readonly byName = new Map<string, KnownHostEntry[]>();
+  private readonly matched: KnownHostEntry[] = [];
+  private readonly revoked: KnownHostEntry[] = [];
+
+  constructor(readonly entries: readonly KnownHostEntry[]) {
+    for (const e of entries) {
+      if (e.marker === 'revoked') this.revoked.push(e);
+      if (e.marker !== null) continue;
+      const patterns = e.patterns.split(',');
+      if (e.patterns.startsWith('|') || patterns.some((p) => /[*?!]/.test(p))) {
+        this.matched.push(e);
+        continue;
+      }
+      for (const name of new Set(patterns.map((p) => p.toLowerCase()))) {
+        const list = this.byName.get(name);
+        if (list) list.push(e);
+        else this.byName.set(name, [e]);
+      }
+    }
   }
-  return [...types];
+
+  /** The host's unmarked entries, in file order. */
+  forName(name: string): KnownHostEntry[] {
+    const indexed = this.byName.get(name.toLowerCase()) ?? [];
+    const matched = this.matched.filter((e) => entryMatchesHost(e, name));
+    if (matched.length === 0) return indexed;
+    return [...indexed, ...matched].sort((a, b) => a.line - b.line);
+  }
+
+  /** A revoked key is refused wherever it appears, whatever host pattern it carries. */
+  revokes(key: Buffer): boolean {
+    return this.revoked.some((e) => e.key.equals(key));
+  }
+}
+
+const indexed = (known: KnownHosts | readonly KnownHostEntry[]): KnownHosts =>
+  known instanceof KnownHosts ? known : new KnownHosts(known);
+
+/** Key types known for this host, to offer only those host key algorithms (as ssh does). */
+export function knownKeyTypes(
+  known: KnownHosts | readonly KnownHostEntry[],
+  host: string,
+  port: number,
+): string[] {
+  return [
+    ...new Set(
+      indexed(known)
+        .forName(hostLookupName(host, port))
+        .map((e) => e.keyType),
+    ),
+  ];
 }
 
 export function verifyHostKey(
-  entries: KnownHostEntry[],
+  known: KnownHosts | readonly KnownHostEntry[],
   host: string,
   port: number,
   key: Buffer,
 ): HostKeyVerdict {
-  const name = hostLookupName(host, port);
-  // A revoked key is refused wherever it appears, whatever host pattern it carries.
-  if (entries.some((e) => e.marker === 'revoked' && e.key.equals(key))) return { verdict: 'revoked' };
-  const forHost = entries.filter((e) => e.marker === null && entryMatchesHost(e, name));
+  const hosts = indexed(known);
+  if (hosts.revokes(key)) return { verdict: 'revoked' };
+  const forHost = hosts.forName(hostLookupName(host, port));
   if (forHost.some((e) => e.key.equals(key))) return { verdict: 'match' };
   if (forHost.length === 0) return { verdict: 'unknown' };
   return { verdict: 'changed', knownFingerprints: forHost.map((e) => fingerprint(e.key)) };

@@ -34,15 +34,21 @@ export function canonicalChecks(checks: Check[]): string {
 
 export const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
+// A frozen check list is one the parser shares between reports (analyze/json-values.ts): its
+// encoding is kept with it, computed once per thread.
+const encoded = new WeakMap<readonly Check[], Pick<PreparedUnit, 'failing' | 'checks' | 'hash'>>();
+
+function encode(list: Check[]): Pick<PreparedUnit, 'failing' | 'checks' | 'hash'> {
+  const known = encoded.get(list);
+  if (known) return known;
+  const checks = canonicalChecks(list);
+  const value = { failing: list.filter((c) => c.set === false).length, checks, hash: sha256(checks) };
+  if (Object.isFrozen(list)) encoded.set(list, value);
+  return value;
+}
+
 export function prepareUnit(unit: ScanResult['units'][number]): PreparedUnit {
-  const checks = canonicalChecks(unit.checks);
-  return {
-    unit: unit.unit,
-    exposure: unit.exposure,
-    failing: unit.checks.filter((c) => c.set === false).length,
-    checks,
-    hash: sha256(checks),
-  };
+  return { unit: unit.unit, exposure: unit.exposure, ...encode(unit.checks) };
 }
 
 // A host may list a unit twice (an alias and its name); the first table wins.

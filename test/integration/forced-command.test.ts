@@ -192,7 +192,7 @@ describe('the scanning key with its forced command, against a real sshd', () => 
     const boundary = /^unitscore-report 1 ([A-Za-z0-9]+)\n/.exec(report)?.[1];
     assert.ok(boundary, 'the report header');
     assert.ok(report.includes(`\n@${boundary} section meta\n`));
-    assert.match(report, /\nagent=collect\.sh 1\n/);
+    assert.match(report, /\nagent=collect\.sh 2\n/);
     assert.match(report, new RegExp(`\nuser=${sshd.user}\n`));
     assert.match(report, /\nanalyze=(ok|missing|unsupported)\n/);
     assert.ok(report.endsWith(`\n@${boundary} end\n`), 'the end frame');

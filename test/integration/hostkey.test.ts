@@ -22,7 +22,7 @@ function assertReport(result: CollectResult, sshd: Sshd): void {
   const boundary = report.split('\n', 1)[0]?.split(' ')[2] as string;
   assert.ok(report.includes(`\n@${boundary} section meta\n`), 'meta section');
   assert.match(report, new RegExp(`\nuser=${sshd.user}\n`));
-  assert.match(report, /\nagent=collect\.sh 1\n/);
+  assert.match(report, /\nagent=collect\.sh 2\n/);
   assert.ok(report.endsWith(`\n@${boundary} end\n`), 'end frame');
   assert.deepEqual(result.hostKey, { type: 'ssh-ed25519', fingerprint: sshd.hostKeyFingerprint });
   assert.ok(result.finishedAt >= result.startedAt);

@@ -34,6 +34,65 @@ test('the real report: every listed unit whole, exact ids and weights, overview,
   assert.deepEqual(analysis.overview, parseSecurityText(fixture(`${ON}overview.txt`)).overview);
 });
 
+// What collect.sh 2 prints on systemd ≥ 250: the same report without the text table sections.
+const JSON_ONLY = REPORT.replace(
+  /\n@b0undary42 section units\n[\s\S]*?(?=\n@b0undary42 section units-json\n)/,
+  '',
+);
+
+test('collect.sh 2: the JSON alone gives the same units, checks and scores as text and JSON', () => {
+  assert.ok(!JSON_ONLY.includes('Overall exposure level'));
+  const { analysis } = analyzeReport(JSON_ONLY);
+  assert.deepEqual(analysis.problems, []);
+  assert.deepEqual(analysis.units, FULL.analysis.units);
+  assert.deepEqual(analysis.overview, FULL.analysis.overview);
+});
+
+test('arrays seen before are parsed once: the same frozen checks come back for the next report', () => {
+  const first = analyzeReport(JSON_ONLY).analysis.units;
+  const again = analyzeReport(JSON_ONLY.replace('hostname=vm', 'hostname=vm2')).analysis.units;
+  assert.deepEqual(again, first);
+  assert.ok(first.every((u, i) => u.checks === again[i]?.checks && Object.isFrozen(u.checks)));
+  assert.throws(() => {
+    (first[0]?.checks[0] as { set: boolean | null }).set = true;
+  }, TypeError);
+  // One check changed: that array is parsed afresh, the others still shared.
+  const changed = JSON_ONLY.replace('"Service runs within the host\'s root directory"', '"Changed"');
+  const fresh = analyzeReport(changed).analysis.units;
+  assert.equal(fresh.filter((u, i) => u.checks !== first[i]?.checks).length, 1);
+});
+
+test('collect.sh 2 cut inside the JSON: whole units named by the unit list, the cut one partial', () => {
+  const start = JSON_ONLY.indexOf('section units-json');
+  // Into the fourth array: the overview array that names the units never arrived.
+  let at = start;
+  for (let i = 0; i < 4; i++) at = JSON_ONLY.indexOf('\n[', at + 1);
+  const { analysis, complete } = analyzeReport(JSON_ONLY.slice(0, at + 5000));
+  assert.equal(complete, false);
+  assert.deepEqual(
+    analysis.units.map((u) => [u.unit, u.exposure, u.partial]),
+    [
+      ...FULL.analysis.units.slice(0, 3).map((u) => [u.unit, u.exposure, false]),
+      [FULL.analysis.units[3]?.unit, null, true],
+    ],
+  );
+  assert.deepEqual(analysis.units.slice(0, 3), FULL.analysis.units.slice(0, 3));
+});
+
+test('collect.sh 2 with one unit (no overview array): named by the list, scored from its weights', () => {
+  const only = FULL.analysis.units[4] as UnitAssessment;
+  const array = JSON_ONLY.split('\n').filter((l) => l.startsWith('[{"set"'))[4] as string;
+  const doc = frameReport('X8', [
+    ['meta', 'systemd_version=252\nanalyze=ok\n'],
+    ['unit-list', `${only.unit}\n`],
+    ['units-json', `${array}\n`],
+    ['exit', 'units-json', 0],
+  ]);
+  const { analysis } = analyzeReport(doc);
+  assert.deepEqual(analysis.problems, []);
+  assert.deepEqual(analysis.units, [only]);
+});
+
 test('errors from the stderr sections, once each; JSON paired around the failed units', () => {
   const doc = frameReport('X9', [
     ['meta', 'systemd_version=252\nanalyze=ok\n'],

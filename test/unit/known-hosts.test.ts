@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  entryMatchesHost,
   fingerprint,
+  KnownHosts,
   knownKeyTypes,
   parseKnownHosts,
   verifyHostKey,
@@ -107,5 +109,46 @@ describe('known_hosts', () => {
     assert.equal(entries.length, 3);
     assert.deepEqual(knownKeyTypes(entries, 'web1', 22).sort(), ['ssh-ed25519', 'ssh-rsa']);
     assert.deepEqual(knownKeyTypes(entries, 'web3', 22), []);
+  });
+  test('the name index finds exactly the entries a walk of the whole file finds, in file order', () => {
+    const a = key('a');
+    const b = key('b');
+    const file = join(dir, 'mixed');
+    const lines = [
+      `Web1,10.0.0.1 ${a.type} ${a.blob}`,
+      `web1 ${b.type} ${b.blob}`,
+      `*.prod.example,!bad.prod.example ${a.type} ${a.blob}`,
+      `[10.0.0.2]:2222,web2 ${b.type} ${b.blob}`,
+      `@revoked web3 ${a.type} ${a.blob}`,
+      `db.prod.example ${b.type} ${b.blob}`,
+      `10.0.0.? ${b.type} ${b.blob}`,
+    ];
+    writeFileSync(file, `${lines.join('\n')}\nhashed.example ${a.type} ${a.blob}\n`);
+    execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
+    const entries = parseKnownHosts(
+      `${lines.join('\n')}\n${readFileSync(file, 'utf8').split('\n').at(-2)}\n`,
+    );
+    const index = new KnownHosts(entries);
+    const names = [
+      'web1',
+      'WEB1',
+      '10.0.0.1',
+      '10.0.0.9',
+      '[10.0.0.2]:2222',
+      'web2',
+      'web3',
+      'db.prod.example',
+    ];
+    names.push('bad.prod.example', 'x.prod.example', 'hashed.example', 'nowhere');
+    for (const name of names) {
+      const walked = entries.filter((e) => e.marker === null && entryMatchesHost(e, name));
+      assert.deepEqual(index.forName(name), walked, name);
+    }
+    assert.deepEqual(
+      index.forName('db.prod.example').map((e) => e.line),
+      [3, 6],
+    );
+    assert.equal(index.revokes(a.raw), true);
+    assert.equal(index.revokes(b.raw), false);
   });
 });
