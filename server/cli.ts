@@ -7,6 +7,7 @@ import { analyzeOutput, analyzeReport } from './analyze/analyze-report.js';
 import { DropInError, ScoreModelError, suggestDropIn, whatIf } from './analyze/score/index.js';
 import { toParseJson } from './analyze/to-parse-json.js';
 import { AUTH_USAGE, AuthUsageError, authMain } from './auth-cli.js';
+import { AnalysePool } from './collect/analyse-pool.js';
 import { interpretReport } from './collect/scan-host.js';
 import { scanRound } from './collect/scan-round.js';
 import type { ScanStatus } from './collect/status.js';
@@ -133,11 +134,14 @@ async function scanOnce(
   const db = openDb(config.database);
   // On a terminal a progress bar; elsewhere (CI, cron) one structured log line per host.
   const tty = process.stderr.isTTY === true;
+  // Reports are parsed on worker threads, as the server does: a fleet's round is CPU-bound.
+  const pool = new AnalysePool();
   // The whole inventory: the config file's hosts and those added through the API.
-  const recorder = scanRecorder(db, config, tty ? pino({ level: 'silent' }) : logger());
+  const recorder = scanRecorder(db, config, tty ? pino({ level: 'silent' }) : logger(), undefined, pool);
   const inventory = recorder.inventory.targets();
   const unknown = filter.hosts.filter((name) => !inventory.some((h) => h.name === name));
   const refuse = (message: string) => {
+    void pool.close();
     db.close();
     return new UsageError(message);
   };
@@ -170,7 +174,7 @@ async function scanOnce(
     },
     undefined,
     recorder.hooks,
-  );
+  ).finally(() => pool.close());
   if (tty) process.stderr.write('\n');
   // Print what was stored, read back the way the dashboard reads it.
   const views = new Views(db);

@@ -65,7 +65,7 @@ function keyPair(file: string): { private: string; public: string } {
 }
 
 export function loadDemoReports(dir = demoReportsDir): { name: string; text: string }[] {
-  // Stored gzipped: a real 57-unit report with debug columns is about 1.8 MB of padded text.
+  // Stored gzipped: a real 57-unit report (JSON with debug keys) is about 0.95 MB.
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.report.gz'))
     .sort();

@@ -952,7 +952,7 @@ async function recordDemoReports(outDir: string, scriptPath: string): Promise<vo
     const save = async (name: string, report: string) => {
       const problems = reportProblems(report);
       if (problems.length > 0) throw new Error(`report ${name} is not usable:\n  ${problems.join('\n  ')}`);
-      // Gzipped: a 57-unit report with debug columns is ~1.8 MB of padded text, ~35 KB packed.
+      // Gzipped: a 57-unit report (JSON with debug keys) is ~0.95 MB, ~20 KB packed.
       const file = path.join(outDir, `${name}.report.gz`);
       await writeFile(file, gzipSync(report, { level: 9 }));
       written.push(`${file} (${statSync(file).size} bytes)`);
