@@ -26,11 +26,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AnalysePool } from '../server/collect/analyse-pool.js';
+import { saveScan } from '../server/collect/save-scan.js';
 import { type RoundProgress, scanRound } from '../server/collect/scan-round.js';
 import { collectScript } from '../server/collect/script.js';
 import type { ScanStatus } from '../server/collect/status.js';
 import type { HostTarget } from '../server/config/config.js';
-import { simulatedSpecs, startSimulatedFleet } from '../server/demo/fleet.js';
+import { loadDemoReports, simulatedSpecs, startSimulatedFleet } from '../server/demo/fleet.js';
 import { openDb } from '../server/store/db.js';
 import { syncInventory } from '../server/store/hosts.js';
 import { ScanWriter } from '../server/store/scans.js';
@@ -143,7 +144,7 @@ async function runUnitscore(
     hosts,
     { concurrency, connectTimeoutMs: 60_000, timeoutMs: 300_000 },
     ({ target, result, done }: RoundProgress) => {
-      writer.save(ids.get(target.name) as number, result);
+      saveScan(writer, ids.get(target.name) as number, result);
       statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
       units += result.prepared?.units.length ?? result.units.length;
       if (result.repeatOf !== undefined) repeats++;
@@ -242,7 +243,9 @@ async function main(): Promise<void> {
   try {
     const fleet = await startFleet(join(dir, 'fleet'), size);
     const fleetPid = fleet.child.pid as number;
-    const reportBytes = 1.76e6; // the recorded reports: 1.73–1.80 MB each
+    // The fleet replays the recorded reports round-robin: their mean size is a report's.
+    const recorded = loadDemoReports().map((r) => Buffer.byteLength(r.text));
+    const reportBytes = recorded.reduce((a, b) => a + b, 0) / recorded.length;
     console.log(
       `collect bench: ${size} simulated SSH hosts on 127.${OCTET}.x.y (each its own address and ed25519 host key, ` +
         `recorded systemd 252 reports of ~${(reportBytes / 1e6).toFixed(2)} MB), fleet started in ${(fleet.startMs / 1000).toFixed(1)} s in a child process`,

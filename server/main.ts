@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { AnalysePool } from './collect/analyse-pool.js';
+import { AnalysePool, workerHeapMb } from './collect/analyse-pool.js';
+import { saveScan } from './collect/save-scan.js';
 import { ScanActivity } from './collect/scan-activity.js';
 import type { ScanHooks, ScanResult } from './collect/scan-host.js';
 import type { RoundProgress } from './collect/scan-round.js';
@@ -89,7 +90,7 @@ export function scanRecorder(
   const record = ({ done, total, target, result }: RoundProgress): number | null => {
     const hostId = ids.get(target.name);
     if (hostId === undefined) return null;
-    const scanId = writer.save(hostId, result);
+    const scanId = saveScan(writer, hostId, result);
     keyEvents(hostId, result);
     const summary = writer.summary(scanId);
     log.info(
@@ -163,7 +164,7 @@ export async function startUnitscore(
       'DEMO FLEET: simulated SSH hosts answering with recorded real reports',
     );
   }
-  const pool = new AnalysePool();
+  const pool = new AnalysePool({ oldGenerationMb: workerHeapMb(config.scan.maxOutputBytes) });
   const recorder = scanRecorder(db, config, log, openInventory(db, config, log, inventory), pool);
   const scheduler = startScheduler({
     targets: inventory.targets(),

@@ -1,5 +1,6 @@
 import { AnalysePool } from '../../server/collect/analyse-pool.js';
 import type { CollectResult } from '../../server/collect/collect.js';
+import { saveScan } from '../../server/collect/save-scan.js';
 import { resultOf, type ScanHooks } from '../../server/collect/scan-host.js';
 import type { Db } from '../../server/store/db.js';
 import { syncInventory } from '../../server/store/hosts.js';
@@ -29,7 +30,7 @@ export async function ingestPhase(
   options: { hosts: number; days: number; workers: number },
 ): Promise<IngestFigures> {
   const writer = new ScanWriter(db);
-  const pool = options.workers > 0 ? new AnalysePool(options.workers) : null;
+  const pool = options.workers > 0 ? new AnalysePool({ size: options.workers }) : null;
   const ids = syncInventory(
     db,
     Array.from({ length: options.hosts }, (_, i) => inventoryHost(i)),
@@ -70,7 +71,7 @@ export async function ingestPhase(
     await Promise.all(
       states.map(async (s, i) => {
         const result = await resultOf(collected[i] as CollectResult, hooks(s.id));
-        writer.save(s.id, result);
+        saveScan(writer, s.id, result);
       }),
     );
     return { reports: states.length, ms: performance.now() - started, changed };

@@ -11,15 +11,28 @@ import type { AnalyseJob } from './analyse-worker.js';
 
 interface Reply {
   id: number;
-  report: ArrayBuffer;
   analysis?: Analysis;
   error?: string;
 }
 
 interface Pending {
   job: AnalyseJob;
+  /** The caller's report: the worker gets a copy, so this one outlives a worker that dies. */
+  report: Buffer;
   resolve: (result: { report: Buffer; analysis: Analysis }) => void;
   reject: (err: Error) => void;
+}
+
+export interface PoolOptions {
+  size?: number;
+  /**
+   * Each worker's old generation. V8 grows a heap by up to 4× its live size when its limit is
+   * large (the default here is ~4 GB), so a worker's garbage, a report at a time, piled up to
+   * ~100 MB a worker in the collect bench; under a few hundred MB it grows by ~1.1–1.5×. Going
+   * over the limit aborts the process, so it must hold the largest report allowed: main.ts
+   * derives it from the output cap.
+   */
+  oldGenerationMb?: number;
 }
 
 /** Structured clone turns Buffers into Uint8Arrays; the store wants Buffers (equals, binding). */
@@ -35,13 +48,16 @@ function revive(analysis: Analysis): Analysis {
   return { ...analysis, prepared };
 }
 
-/** The report's memory on its own, so it can be transferred instead of copied. */
-const ownMemory = (report: Buffer): ArrayBuffer =>
-  report.byteOffset === 0 &&
-  report.byteLength === report.buffer.byteLength &&
-  report.buffer instanceof ArrayBuffer
-    ? report.buffer
-    : (Uint8Array.prototype.slice.call(report).buffer as ArrayBuffer);
+/** A copy of the report's bytes on their own (a Buffer may be a view into a larger one). */
+const ownCopy = (report: Buffer): ArrayBuffer =>
+  Uint8Array.prototype.slice.call(report).buffer as ArrayBuffer;
+
+/**
+ * A worker's old generation for reports of up to `maxReportBytes`: a report's analysis holds
+ * about three times its size at once (its text, its units' checks, their encoding).
+ */
+export const workerHeapMb = (maxReportBytes: number): number =>
+  Math.max(256, Math.ceil((4 * maxReportBytes) / 2 ** 20) + 64);
 
 /**
  * Jobs a worker holds at once: the next one is already there when it finishes one, so it does
@@ -57,34 +73,31 @@ export class AnalysePool {
   private nextId = 0;
   private closed = false;
 
-  constructor(size = availableParallelism()) {
-    for (let i = 0; i < Math.max(1, size); i++) this.spawn();
+  private readonly oldGenerationMb: number;
+
+  constructor(options: PoolOptions = {}) {
+    this.oldGenerationMb = options.oldGenerationMb ?? workerHeapMb(32 * 1024 * 1024);
+    for (let i = 0; i < Math.max(1, options.size ?? availableParallelism()); i++) this.spawn();
   }
 
   private spawn(): void {
-    // A worker's garbage is a report's worth at a time: V8's default young generation (up to
-    // 3 × 16 MB per thread) only delays collecting it. 4 MB took ~100 MB off the scanner's peak
-    // RSS in the collect bench for no measurable CPU; the old generation is left uncapped so a
-    // report at the size cap still fits.
+    // V8's default young generation (up to 3 × 16 MB a thread) only delays collecting a report's
+    // garbage; 4 MB costs no measurable CPU.
     const worker = new Worker(new URL('./analyse-worker.js', import.meta.url), {
-      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: this.oldGenerationMb },
     });
     worker.on('message', (reply: Reply) => this.settle(worker, reply));
     worker.on('error', (err) => this.lost(worker, err));
     worker.on('exit', (code) => this.lost(worker, new Error(`analysing worker exited (${code})`)));
-    // Idle workers must not keep the process alive.
     worker.unref();
     this.load.set(worker, 0);
   }
 
-  /**
-   * Analyse a report on a worker. The report's memory is lent to the worker and comes back as
-   * the `report` of the result: the Buffer passed in is empty (detached) meanwhile.
-   */
+  /** Analyse a report on a worker; the result carries the same report back. */
   analyse(report: Buffer, last: LastReport | null): Promise<{ report: Buffer; analysis: Analysis }> {
     if (this.closed) return Promise.reject(new Error('the analysing pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, report: ownMemory(report), last }, resolve, reject });
+      this.queue.push({ job: { id: this.nextId++, report: ownCopy(report), last }, report, resolve, reject });
       this.dispatch();
     });
   }
@@ -111,11 +124,11 @@ export class AnalysePool {
     this.dispatch();
     if (!pending) return;
     if (reply.analysis === undefined) pending.reject(new Error(reply.error ?? 'analysis failed'));
-    else pending.resolve({ report: Buffer.from(reply.report), analysis: revive(reply.analysis) });
+    else pending.resolve({ report: pending.report, analysis: revive(reply.analysis) });
   }
 
-  // A worker that dies (out of memory) takes its jobs with it: their callers hear why, and a
-  // new worker takes its place for the others.
+  // A worker that dies takes its jobs with it: their callers hear why (their reports are theirs
+  // still), and a new worker takes its place for the others.
   private lost(worker: Worker, err: Error): void {
     // 'error' is followed by 'exit': the first says why.
     if (!this.load.delete(worker)) return;

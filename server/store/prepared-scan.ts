@@ -13,8 +13,11 @@ export interface PreparedUnit {
   exposure: number | null;
   /** Checks not set, a column of the assessment. */
   failing: number;
-  /** The checks as stored (canonicalChecks). */
-  checks: string;
+  /**
+   * The checks as stored (canonicalChecks); null when an analysing worker sent them with an
+   * earlier scan, so the store has them by `hash` (ScanWriter throws MissingAssessment if not).
+   */
+  checks: string | null;
   /** SHA-256 of `checks`: the assessment's content address. */
   hash: Buffer;
 }
@@ -36,9 +39,10 @@ export const sha256 = (text: string): Buffer => createHash('sha256').update(text
 
 // A frozen check list is one the parser shares between reports (analyze/json-values.ts): its
 // encoding is kept with it, computed once per thread.
-const encoded = new WeakMap<readonly Check[], Pick<PreparedUnit, 'failing' | 'checks' | 'hash'>>();
+type Encoded = { failing: number; checks: string; hash: Buffer };
+const encoded = new WeakMap<readonly Check[], Encoded>();
 
-function encode(list: Check[]): Pick<PreparedUnit, 'failing' | 'checks' | 'hash'> {
+function encode(list: Check[]): Encoded {
   const known = encoded.get(list);
   if (known) return known;
   const checks = canonicalChecks(list);

@@ -64,10 +64,10 @@ export class ScanWriter {
   constructor(db: Db) {
     this.rollups = new Rollups(db);
     this.inTransaction = {
-      saveNew: db.transaction((hostId: number, scan: ScanResult, units: PreparedUnit[]) =>
+      saveNew: this.undoable(db, (hostId: number, scan: ScanResult, units: PreparedUnit[]) =>
         this.saveNew(hostId, scan, units),
       ),
-      saveRepeat: db.transaction((hostId: number, scan: ScanResult, previous: number) =>
+      saveRepeat: this.undoable(db, (hostId: number, scan: ScanResult, previous: number) =>
         this.saveRepeat(hostId, scan, previous),
       ),
     };
@@ -118,6 +118,22 @@ export class ScanWriter {
       openInterval: db.prepare(
         'INSERT INTO unit_intervals (host_id, unit_id, assessment_id, exposure, from_scan) VALUES (?, ?, ?, ?, ?)',
       ),
+    };
+  }
+
+  /**
+   * A transaction that, when it rolls back, forgets what this writer learnt inside it: a unit
+   * name's id cached there names a row that no longer exists (the next scan would fail on it).
+   */
+  private undoable<A extends unknown[]>(db: Db, work: (...args: A) => number): (...args: A) => number {
+    const transaction = db.transaction(work);
+    return (...args: A) => {
+      try {
+        return transaction(...args);
+      } catch (err) {
+        this.unitIds.clear();
+        throw err;
+      }
     };
   }
 
@@ -303,8 +319,9 @@ export class ScanWriter {
       const current = open.get(unitId);
       open.delete(unitId);
       if (current?.hash.equals(unit.hash) && current.exposure === unit.exposure) continue;
-      const assessmentId = ((s.findAssessment.get(unit.hash) as number | undefined) ??
-        s.insertAssessment.get(unit.hash, unit.failing, unit.checks)) as number;
+      const found = s.findAssessment.get(unit.hash) as number | undefined;
+      if (found === undefined && unit.checks === null) throw new MissingAssessment(unit.unit);
+      const assessmentId = (found ?? s.insertAssessment.get(unit.hash, unit.failing, unit.checks)) as number;
       if (current) s.closeInterval.run(scanId, current.id);
       s.openInterval.run(hostId, unitId, assessmentId, unit.exposure, scanId);
     }
@@ -325,6 +342,17 @@ export class ScanWriter {
 }
 
 /** The scan's units as stored: prepared by the analysing worker, or here. */
+/**
+ * A prepared unit came without its checks (its worker sent them before) and the store does not
+ * have them: that earlier scan was not stored, or housekeeping has since removed them. The scan's
+ * transaction is rolled back; the caller prepares the report again in full (saveScan).
+ */
+export class MissingAssessment extends Error {
+  constructor(unit: string) {
+    super(`the assessment of ${unit} was sent without its checks and is not in the store`);
+  }
+}
+
 const preparedUnits = (scan: ScanResult): PreparedUnit[] =>
   scan.prepared?.units ?? distinctUnits(scan.units).map(prepareUnit);
 
