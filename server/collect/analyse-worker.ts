@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import { type Analysis, analyse, type LastReport } from './analyse.js';
 
-// One analysing thread of analyse-pool.ts. The report comes as a copy transferred to this
-// thread; only the analysis goes back.
+// One analysing thread of analyse-pool.ts. The report's memory comes and goes back transferred,
+// never copied.
 
 export interface AnalyseJob {
   id: number;
@@ -35,9 +35,9 @@ port.on('message', ({ id, report, last }: AnalyseJob) => {
   const lastReport = last === null ? null : { id: last.id, hash: Buffer.from(last.hash) };
   let reply: unknown;
   try {
-    reply = { id, analysis: leaveOutSent(analyse(bytes, lastReport)) };
+    reply = { id, report, analysis: leaveOutSent(analyse(bytes, lastReport)) };
   } catch (err) {
-    reply = { id, error: (err as Error).message };
+    reply = { id, report, error: (err as Error).message };
   }
-  port.postMessage(reply);
+  port.postMessage(reply, [report]);
 });

@@ -100,20 +100,25 @@ function networkRefusal(err: NodeJS.ErrnoException & { level?: string }, where: 
   return new Refusal('unreachable', `${where}${err.code ? `${err.code}: ${err.message}` : err.message}`);
 }
 
-// The last parse of each known_hosts file, used again while the file is unchanged: it is
-// checked for every connection (so an edit counts at once) but read and parsed only when its
-// inode, size, mtime or ctime moved (any write or replacement moves ctime).
-const knownHostsParsed = new Map<string, { stamp: string; hosts: KnownHosts }>();
+// Files read for every connection (known_hosts, identity files), kept while unchanged: each
+// connection stats the file (so an edit counts at once) but reads and parses it again only when
+// its inode, size, mtime or ctime moved (any write or replacement moves ctime). A round of a
+// large fleet otherwise reads and walks the same known_hosts once per host.
+const readFiles = new Map<string, { stamp: string; value: unknown }>();
+
+async function readCached<T>(file: string, parse: (bytes: Buffer) => T): Promise<T> {
+  const s = await stat(file, { bigint: true });
+  const stamp = `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  const cached = readFiles.get(file);
+  if (cached?.stamp === stamp) return cached.value as T;
+  const value = parse(await readFile(file));
+  readFiles.set(file, { stamp, value });
+  return value;
+}
 
 async function readKnownHosts(file: string): Promise<KnownHosts> {
   try {
-    const s = await stat(file, { bigint: true });
-    const stamp = `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-    const cached = knownHostsParsed.get(file);
-    if (cached?.stamp === stamp) return cached.hosts;
-    const hosts = new KnownHosts(parseKnownHosts(await readFile(file, 'utf8')));
-    knownHostsParsed.set(file, { stamp, hosts });
-    return hosts;
+    return await readCached(file, (bytes) => new KnownHosts(parseKnownHosts(bytes.toString('utf8'))));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new KnownHosts([]);
     throw new Refusal('hostkey-unknown', `cannot read known_hosts ${file}: ${(err as Error).message}`);
@@ -122,7 +127,7 @@ async function readKnownHosts(file: string): Promise<KnownHosts> {
 
 async function readIdentity(file: string): Promise<Buffer> {
   try {
-    return await readFile(file);
+    return await readCached(file, (bytes) => bytes);
   } catch (err) {
     throw new Refusal('auth-failed', `cannot read identity file ${file}: ${(err as Error).message}`);
   }

@@ -151,10 +151,10 @@ export async function resultOf(collected: CollectResult, hooks: ScanHooks = {}):
       ? await hooks.analyse(collected.report)
       : { report: collected.report, analysis: analyseHere(collected.report, hooks) };
   } catch (err) {
-    // The analysing worker died: the scan fails and its report is kept, for `reparse`; history
-    // stays.
+    // The analysing worker died with the report (lent to it): the scan fails, history stays.
     return {
       ...common,
+      report: null,
       status: 'parse-error',
       error: `the report could not be analysed: ${(err as Error).message}`,
       meta: {},

@@ -166,6 +166,22 @@ describe('collect against a real sshd: refusals', () => {
     await assertNothingRan(sshd);
   });
 
+  test('known_hosts is read again when it changes: an edit counts for the very next scan', async () => {
+    const sshd = await fresh();
+    const other = await generateKeyPair(path.join(sshd.dir, 'edited_host_key'), 'other');
+    const keyOnly = (publicLine: string) => publicLine.split(' ').slice(0, 2).join(' ');
+    const right = knownHostsLineFor(sshd, keyOnly(sshd.hostKeyPub), 'bracketed');
+    const wrong = knownHostsLineFor(sshd, keyOnly(other.publicLine), 'bracketed');
+    // The same file, rewritten in place with a line of the same length each time.
+    assert.equal(right.length, wrong.length);
+    const statuses: string[] = [];
+    for (const line of [right, wrong, right]) {
+      const file = await sshd.writeKnownHosts('edited', [line]);
+      statuses.push((await collect(target(sshd, file))).status);
+    }
+    assert.deepEqual(statuses, ['ok', 'hostkey-changed', 'ok']);
+  });
+
   test('changed host key of another type (known: ssh-rsa, presented: ed25519): hostkey-changed', async () => {
     // What a reinstalled host looks like when the new install only has an ed25519 key. OpenSSH's
     // ssh offers the known types first and the others after, gets the ed25519 key and says
