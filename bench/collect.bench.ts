@@ -26,7 +26,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AnalysePool } from '../server/collect/analyse-pool.js';
-import { saveScan } from '../server/collect/save-scan.js';
+import { saveAnalysed } from '../server/collect/save-analysed.js';
 import { type RoundProgress, scanRound } from '../server/collect/scan-round.js';
 import { collectScript } from '../server/collect/script.js';
 import type { ScanStatus } from '../server/collect/status.js';
@@ -144,7 +144,7 @@ async function runUnitscore(
     hosts,
     { concurrency, connectTimeoutMs: 60_000, timeoutMs: 300_000 },
     ({ target, result, done }: RoundProgress) => {
-      saveScan(writer, ids.get(target.name) as number, result);
+      saveAnalysed(writer, ids.get(target.name) as number, result);
       statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
       units += result.prepared?.units.length ?? result.units.length;
       if (result.repeatOf !== undefined) repeats++;

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { AnalysePool, workerHeapMb } from './collect/analyse-pool.js';
-import { saveScan } from './collect/save-scan.js';
+import { saveAnalysed } from './collect/save-analysed.js';
 import { ScanActivity } from './collect/scan-activity.js';
 import type { ScanHooks, ScanResult } from './collect/scan-host.js';
 import type { RoundProgress } from './collect/scan-round.js';
@@ -90,7 +90,7 @@ export function scanRecorder(
   const record = ({ done, total, target, result }: RoundProgress): number | null => {
     const hostId = ids.get(target.name);
     if (hostId === undefined) return null;
-    const scanId = saveScan(writer, hostId, result);
+    const scanId = saveAnalysed(writer, hostId, result);
     keyEvents(hostId, result);
     const summary = writer.summary(scanId);
     log.info(

@@ -1,6 +1,6 @@
 import { AnalysePool } from '../../server/collect/analyse-pool.js';
 import type { CollectResult } from '../../server/collect/collect.js';
-import { saveScan } from '../../server/collect/save-scan.js';
+import { saveAnalysed } from '../../server/collect/save-analysed.js';
 import { resultOf, type ScanHooks } from '../../server/collect/scan-host.js';
 import type { Db } from '../../server/store/db.js';
 import { syncInventory } from '../../server/store/hosts.js';
@@ -71,7 +71,7 @@ export async function ingestPhase(
     await Promise.all(
       states.map(async (s, i) => {
         const result = await resultOf(collected[i] as CollectResult, hooks(s.id));
-        saveScan(writer, s.id, result);
+        saveAnalysed(writer, s.id, result);
       }),
     );
     return { reports: states.length, ms: performance.now() - started, changed };

@@ -13,7 +13,7 @@ export interface AnalyseJob {
 const port = parentPort;
 if (port === null) throw new Error('analyse-worker.js runs as a worker thread');
 // Assessments whose checks this thread has sent, least recently used first out: the store has
-// them by hash, so the next report that has them sends the hash alone (collect/save-scan.ts
+// them by hash, so the next report that has them sends the hash alone (collect/save-analysed.ts
 // copes when it does not after all).
 const SENT_LIMIT = 4096;
 const sent = new Map<string, true>();

@@ -345,7 +345,7 @@ export class ScanWriter {
 /**
  * A prepared unit came without its checks (its worker sent them before) and the store does not
  * have them: that earlier scan was not stored, or housekeeping has since removed them. The scan's
- * transaction is rolled back; the caller prepares the report again in full (saveScan).
+ * transaction is rolled back; the caller prepares the report again in full (saveAnalysed).
  */
 export class MissingAssessment extends Error {
   constructor(unit: string) {

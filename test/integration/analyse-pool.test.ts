@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { analyse } from '../../server/collect/analyse.js';
 import { AnalysePool } from '../../server/collect/analyse-pool.js';
-import { saveScan } from '../../server/collect/save-scan.js';
+import { saveAnalysed } from '../../server/collect/save-analysed.js';
 import { interpretReport, type ScanResult } from '../../server/collect/scan-host.js';
 import { loadDemoReports, personalise } from '../../server/demo/fleet.js';
 import { openDb } from '../../server/store/db.js';
@@ -34,7 +34,7 @@ test('a worker prepares what the writer would, and recognises a repeat', async (
   assert.ok(!('repeatOf' in analysis));
   const inline = analyse(copy, null);
   assert.ok(!('repeatOf' in inline));
-  // Units that share an assessment with one before them carry its hash alone (save-scan.ts).
+  // Units that share an assessment with one before them carry its hash alone (save-analysed.ts).
   const seen = new Set<string>();
   const hashesOnly = inline.prepared.units.map((u) => {
     const again = seen.has(u.hash.toString('hex'));
@@ -94,7 +94,7 @@ test('scans prepared by the pool are stored like scans prepared by the writer', 
                 repeatOf: repeat,
               };
       }
-      saveScan(writer, host, scan);
+      saveAnalysed(writer, host, scan);
     }
     const dump = ['scans', 'unit_intervals', 'assessments', 'reports', 'label_daily'].map((t) =>
       db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all(),
@@ -136,7 +136,7 @@ test('checks a worker sent before come as hashes; a store without them gets the 
   // The scan that brought the checks was never stored: the writer refuses and writes nothing.
   assert.throws(() => writer.save(host, hashed), MissingAssessment);
   assert.equal(db.prepare('SELECT count(*) FROM scans').pluck().get(), 0);
-  const scanId = saveScan(writer, host, hashed);
+  const scanId = saveAnalysed(writer, host, hashed);
   const stored = db
     .prepare(
       `SELECT u.name, i.exposure, a.checks FROM unit_intervals i JOIN unit_names u ON u.id = i.unit_id

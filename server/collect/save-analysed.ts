@@ -8,7 +8,7 @@ import type { ScanResult } from './scan-host.js';
  * store does not have one after all (the scan that brought it was not stored, or housekeeping
  * removed it since), the report is prepared again here, in full, and stored.
  */
-export function saveScan(writer: ScanWriter, hostId: number, scan: ScanResult): number {
+export function saveAnalysed(writer: ScanWriter, hostId: number, scan: ScanResult): number {
   try {
     return writer.save(hostId, scan);
   } catch (err) {
