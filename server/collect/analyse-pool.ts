@@ -4,10 +4,11 @@ import type { Prepared } from '../store/prepared-scan.js';
 import type { Analysis, LastReport } from './analyse.js';
 import type { AnalyseJob } from './analyse-worker.js';
 
-// Parsing a changed report (~11 ms for a 0.95 MB collect.sh 2 report; ~35 ms for collect.sh 1's
-// 1.8 MB) and hashing every report (~1 ms) are the CPU of ingest; the SQLite writes are a
-// fraction of it and must stay on one thread. So analysis runs on worker threads, one per core,
-// while the main thread writes what they return.
+// Parsing a changed report (~9 ms for a 0.95 MB collect.sh 2 report; ~35 ms for collect.sh 1's
+// 1.8 MB) and hashing every report (~1 ms) are the CPU of ingest. The SSH connections and the
+// SQLite writes stay on the main thread, which keeps a core to itself: analysis runs on one
+// worker thread per other core (one on a 2-core machine, where a second one only took CPU and
+// memory from the main thread: the collect bench ran 15% slower with two).
 
 interface Reply {
   id: number;
@@ -23,6 +24,7 @@ interface Pending {
 }
 
 export interface PoolOptions {
+  /** Worker threads; by default one per core but the main thread's. */
   size?: number;
   /**
    * Each worker's old generation. V8 grows a heap by up to 4× its live size when its limit is
@@ -83,14 +85,14 @@ export class AnalysePool {
 
   constructor(options: PoolOptions = {}) {
     this.oldGenerationMb = options.oldGenerationMb ?? workerHeapMb(32 * 1024 * 1024);
-    for (let i = 0; i < Math.max(1, options.size ?? availableParallelism()); i++) this.spawn();
+    for (let i = 0; i < Math.max(1, options.size ?? availableParallelism() - 1); i++) this.spawn();
   }
 
   private spawn(): void {
-    // V8's default young generation (up to 3 × 16 MB a thread) only delays collecting a report's
-    // garbage; 4 MB costs no measurable CPU.
+    // A young generation of 16 MB (V8's default is up to 48 MB): 4 MB took a scavenge per report
+    // (~3.5 ms a report of GC), 16 MB a third of that, for ~6 MB more.
     const worker = new Worker(new URL('./analyse-worker.js', import.meta.url), {
-      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: this.oldGenerationMb },
+      resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: this.oldGenerationMb },
     });
     worker.on('message', (reply: Reply) => this.settle(worker, reply));
     worker.on('error', (err) => this.lost(worker, err));
