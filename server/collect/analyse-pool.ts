@@ -62,7 +62,8 @@ const ownMemory = (report: Buffer): ArrayBuffer =>
 
 /**
  * A worker's old generation for reports of up to `maxReportBytes`: a report's analysis holds
- * about three times its size at once (its text, its units' checks, their encoding).
+ * about three times its size at once (its text, its units' checks, their encoding); four times,
+ * plus the thread's own, leaves room. Never under 256 MB.
  */
 export const workerHeapMb = (maxReportBytes: number): number =>
   Math.max(256, Math.ceil((4 * maxReportBytes) / 2 ** 20) + 64);

@@ -341,11 +341,11 @@ export class ScanWriter {
   }
 }
 
-/** The scan's units as stored: prepared by the analysing worker, or here. */
 /**
  * A prepared unit came without its checks (its worker sent them before) and the store does not
- * have them: that earlier scan was not stored, or housekeeping has since removed them. The scan's
- * transaction is rolled back; the caller prepares the report again in full (saveAnalysed).
+ * have them: that earlier scan was not stored (its host left the inventory mid-round, its write
+ * failed). The scan's transaction is rolled back; the caller prepares the report again in full
+ * (collect/save-analysed.ts).
  */
 export class MissingAssessment extends Error {
   constructor(unit: string) {
@@ -353,6 +353,7 @@ export class MissingAssessment extends Error {
   }
 }
 
+/** The scan's units as stored: prepared by the analysing worker, or here. */
 const preparedUnits = (scan: ScanResult): PreparedUnit[] =>
   scan.prepared?.units ?? distinctUnits(scan.units).map(prepareUnit);
 
