@@ -13,12 +13,18 @@ import type { HostState } from '../../server/store/queries/live-hosts.js';
 import { reparse } from '../../server/store/reparse.js';
 import { ScanWriter, saveScan } from '../../server/store/scans.js';
 import { buildFleet, type Fleet, fleetUnit, inventory, NOW } from '../support/fleet-data.js';
-import { referenceGaps, referenceGroups, referenceOverview } from '../support/fleet-reference.js';
+import {
+  referenceGaps,
+  referenceGroups,
+  referenceHostUnitKeys,
+  referenceOverview,
+} from '../support/fleet-reference.js';
 import { failedScan, okScan } from '../support/scan-results.js';
 
 // The live fleet aggregates (issue 5, point 6) are kept in memory and changed host by host as
 // revisions move. Whatever writes, however, they must equal the aggregates computed from
-// scratch from the tables (test/support/fleet-reference.ts), for every label filter.
+// scratch from the tables (test/support/fleet-reference.ts), for every label filter; and the
+// host-unit pages, which walk SQL over the hosts the live filter picks.
 
 const FILTERS: string[][] = [[], ['env=prod'], ['env=prod', 'role=web'], ['role=db'], ['env=dev'], ['none']];
 const MINUTE = 60_000;
@@ -46,6 +52,13 @@ describe('live fleet aggregates equal a from-scratch computation after every kin
       assert.deepEqual(q.overview.run(labels), referenceOverview(db, labels), `overview ${where}`);
       assert.deepEqual(q.worstUnits.groups(labels), referenceGroups(db, labels), `units ${where}`);
       assert.deepEqual(q.gaps.run(labels), referenceGaps(db, labels), `gaps ${where}`);
+      // The host-unit pages walk SQL, over the hosts the live filter picks.
+      const page = q.worstUnits.page(labels, { unitId: null, after: null, limit: 5 });
+      assert.deepEqual(
+        page.map((r) => r.key),
+        referenceHostUnitKeys(db, labels, 5),
+        `host units ${where}`,
+      );
     }
   };
   const snapshot = () => new Map<number, HostState>([...q.live.states()].map((h) => [h.id, h]));

@@ -9,7 +9,6 @@ import {
 } from '../../server/store/queries/directive-gaps.js';
 import type { Distribution } from '../../server/store/queries/distribution.js';
 import { exposureGainIfFixed } from '../../server/store/queries/exposure-gain.js';
-import { HostFilter } from '../../server/store/queries/host-filter.js';
 import type { Overview } from '../../server/store/queries/overview.js';
 import { compareGroups, type UnitGroup } from '../../server/store/queries/worst-units.js';
 import { decodeChecks, median } from '../../server/store/scans.js';
@@ -24,6 +23,16 @@ interface Row {
   exposure: number | null;
   checks: string;
 }
+
+/** The hosts a label filter selects, as a JSON array: the labels tested in SQL. */
+const selected = (db: Db, labels: readonly string[]): string =>
+  JSON.stringify(
+    db
+      .prepare(`SELECT id FROM hosts h WHERE retired_at IS NULL AND NOT EXISTS
+        (SELECT 1 FROM json_each(?) l WHERE l.value NOT IN (SELECT value FROM json_each(h.labels)))`)
+      .pluck()
+      .all(JSON.stringify(labels)),
+  );
 
 function currentUnits(db: Db, ids: string): Row[] {
   return db
@@ -48,7 +57,7 @@ function distribution(exposures: number[]): Distribution {
 }
 
 export function referenceOverview(db: Db, labels: readonly string[]): Overview {
-  const ids = JSON.parse(new HostFilter(db).ids(labels)) as number[];
+  const ids = JSON.parse(selected(db, labels)) as number[];
   const last = db.prepare(
     'SELECT status, started_at AS at FROM scans WHERE host_id = ? ORDER BY id DESC LIMIT 1',
   );
@@ -75,7 +84,7 @@ export function referenceOverview(db: Db, labels: readonly string[]): Overview {
 
 export function referenceGroups(db: Db, labels: readonly string[]): UnitGroup[] {
   const byUnit = new Map<string, Row[]>();
-  for (const row of currentUnits(db, new HostFilter(db).ids(labels))) {
+  for (const row of currentUnits(db, selected(db, labels))) {
     byUnit.set(row.unit, [...(byUnit.get(row.unit) ?? []), row]);
   }
   return [...byUnit]
@@ -87,7 +96,7 @@ export function referenceGroups(db: Db, labels: readonly string[]): UnitGroup[] 
 }
 
 export function referenceGaps(db: Db, labels: readonly string[]): DirectiveGaps {
-  const units = currentUnits(db, new HostFilter(db).ids(labels));
+  const units = currentUnits(db, selected(db, labels));
   const gaps = new Map<string, DirectiveGap & { hostIds: Set<number> }>();
   for (const u of units) {
     const checks = decodeChecks(u.checks);
@@ -112,4 +121,14 @@ export function referenceGaps(db: Db, labels: readonly string[]): DirectiveGaps 
     units: units.length,
     hosts: new Set(units.map((u) => u.hostId)).size,
   };
+}
+
+/** The first (host, unit) pairs with an exposure, worst first, as their keys. */
+export function referenceHostUnitKeys(db: Db, labels: readonly string[], limit: number): number[][] {
+  return db
+    .prepare(`SELECT exposure, host_id, unit_id FROM unit_intervals
+      WHERE to_scan IS NULL AND exposure IS NOT NULL AND host_id IN (SELECT value FROM json_each(?))
+      ORDER BY exposure DESC, host_id DESC, unit_id DESC LIMIT ?`)
+    .raw()
+    .all(selected(db, labels), limit) as number[][];
 }

@@ -17,16 +17,16 @@ import { WorstUnitsQuery } from './worst-units.js';
 export function fleetQueries(db: Db, options: { gainIfFixed?: ExposureGain } = {}) {
   const checks = new AssessmentChecks(db);
   // One host selection per label filter and data generation, shared by every screen.
-  const hosts = new HostFilter(db);
   // Every host's share of the overview, worst units and gaps, kept in memory as hosts change.
   const live = new LiveHosts(db);
+  const hosts = new HostFilter(db, live);
   return {
     hosts,
     live,
     lookups: new Lookups(db),
     overview: new OverviewQuery(db, live),
     trends: new TrendQueries(db),
-    worstUnits: new WorstUnitsQuery(db, hosts, live),
+    worstUnits: new WorstUnitsQuery(db, live, hosts),
     gaps: new DirectiveGapsQuery(db, options.gainIfFixed ?? exposureGainIfFixed, live),
     history: new UnitHistoryQuery(db, checks),
     diff: new ScanDiffQuery(db, checks),

@@ -173,6 +173,6 @@ type StateRow = [
   hasOk: number,
 ];
 
-/** The host selection of a fleet screen: not retired, carrying every label (as HostFilter). */
+/** The host selection of a fleet screen: not retired, carrying every label asked for. */
 export const isSelected = (host: HostState, labels: readonly string[]): boolean =>
   host.active && labels.every((l) => host.labels.includes(l));

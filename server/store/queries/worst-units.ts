@@ -76,8 +76,8 @@ export class WorstUnitsQuery {
 
   constructor(
     db: Db,
-    private readonly filter = new HostFilter(db),
     live = new LiveHosts(db),
+    private readonly filter = new HostFilter(db, live),
   ) {
     this.selections = new LiveSelections(live, () => new UnitTally());
     const generation = new DataGeneration(db);
