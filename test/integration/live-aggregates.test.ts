@@ -137,6 +137,20 @@ describe('live fleet aggregates equal a from-scratch computation after every kin
     assertLive('after web-2 came back and fresh-1 left');
   });
 
+  test('a host row deleted by hand (unitscore never deletes one) leaves the totals', () => {
+    const ids = syncInventory(
+      db,
+      [...current, { name: 'doomed-1', address: '10.0.0.8', port: 22, user: 's', labels: ['env=prod'] }],
+      clock,
+    );
+    assertLive('after doomed-1 was added');
+    const doomed = ids.get('doomed-1') as number;
+    db.prepare('DELETE FROM host_inventory WHERE host_id = ?').run(doomed);
+    db.prepare('DELETE FROM hosts WHERE id = ?').run(doomed);
+    assertLive('after doomed-1 was deleted');
+    assert.ok(![...q.live.states()].some((h) => h.id === doomed));
+  });
+
   test('a write rolled back changes nothing', () => {
     const old = snapshot();
     assert.throws(() =>
