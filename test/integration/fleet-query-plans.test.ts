@@ -67,16 +67,18 @@ describe('fleet query plans', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('overview: last scans per host, histogram of all current units or of some hosts', () => {
-    assertIndexed('lastScans', plan(db, q.overview.sql.lastScans), {
-      uses: ['scans_by_host', 'scans_ok_by_host'],
-    });
-    assertIndexed('histogramAll', plan(db, q.overview.sql.histogramAll), {
-      uses: ['unit_intervals_current_by_exposure'],
-      sorts: false,
-    });
-    assertIndexed('exposuresOf', plan(db, q.overview.sql.exposuresOf), {
+  test("live hosts: revisions of every host, then the changed hosts' latest scan and current units", () => {
+    const revisions = plan(db, q.live.sql.revisions);
+    assert.deepEqual(
+      revisions.filter((l) => !/^SCAN hosts\b/.test(l)),
+      [],
+      `revisions read more than the hosts table:\n  ${revisions.join('\n  ')}`,
+    );
+    assertIndexed('states', plan(db, q.live.sql.states), { uses: ['scans_by_host'] });
+    // Grouped by host in index order: no sort, even of the whole fleet's units at start.
+    assertIndexed('units', plan(db, q.live.sql.units), {
       uses: ['unit_intervals_current_by_host'],
+      sorts: false,
     });
   });
 
@@ -122,15 +124,7 @@ describe('fleet query plans', () => {
     });
   });
 
-  test('worst units: grouped without sorting, per host walked in index order', () => {
-    assertIndexed('groupsAll', plan(db, q.worstUnits.sql.groupsAll), {
-      uses: ['unit_intervals_current_by_unit'],
-      sorts: false,
-    });
-    assertIndexed('groupRowsOf', plan(db, q.worstUnits.sql.groupRowsOf), {
-      uses: ['unit_intervals_current_by_host'],
-      sorts: false,
-    });
+  test('worst units: pages of (host, unit) pairs walked in index order', () => {
     assertIndexed('hostUnits', plan(db, q.worstUnits.sql.hostUnits), {
       uses: ['unit_intervals_current_by_exposure'],
       sorts: false,
@@ -146,13 +140,6 @@ describe('fleet query plans', () => {
     });
     assertIndexed('hostUnitsOfUnitExcept', plan(db, q.worstUnits.sql.hostUnitsOfUnitExcept), {
       uses: ['unit_intervals_current_by_unit'],
-      sorts: false,
-    });
-  });
-
-  test('directive gaps: (host, assessment) pairs from the covering current index', () => {
-    assertIndexed('pairs', plan(db, q.gaps.sql.pairs), {
-      uses: ['unit_intervals_current_by_host'],
       sorts: false,
     });
   });

@@ -42,7 +42,8 @@ export const at = (day: number, hour = 10) => new Date(Date.UTC(2026, 10, day, h
 /** "Now" for the fleet tests: 2026-11-20 (a Friday, ISO week 2026-W47), after the last scan. */
 export const NOW = Date.UTC(2026, 10, 20, 18);
 
-const inventory = [
+/** The fleet's hosts as the inventory lists them on Nov 1 (old-1 leaves on Nov 12). */
+export const inventory = [
   { name: 'web-1', address: '10.0.0.1', port: 22, user: 's', labels: ['env=prod', 'role=web'] },
   { name: 'web-2', address: '10.0.0.2', port: 22, user: 's', labels: ['env=prod', 'role=web'] },
   { name: 'db-1', address: '10.0.0.3', port: 22, user: 's', labels: ['env=prod', 'role=db'] },

@@ -2,7 +2,8 @@ import type { Db } from '../db.js';
 import { DataGeneration, GenerationMemo, labelsKey } from '../generation.js';
 import { decodeChecks } from '../scans.js';
 import { type ExposureGain, exposureGainIfFixed } from './exposure-gain.js';
-import { HostFilter } from './host-filter.js';
+import { type HostState, LiveHosts } from './live-hosts.js';
+import { type LiveSelection, LiveSelections, type Tally } from './live-selection.js';
 
 export interface DirectiveGap {
   /** The check's stable id (e.g. PrivateNetwork, CapabilityBoundingSet_CAP_SYS_ADMIN). */
@@ -29,6 +30,8 @@ interface AssessmentSummary {
   failing: number[];
   /** exposureGainIfFixed for each, in the same order. */
   gains: number[];
+  /** The same indexes as a bit set (bit c of word c >>> 5), to OR a host's units together. */
+  mask: Uint32Array;
 }
 
 // Assessments are content-addressed and never change, so their summaries can be kept; the cap
@@ -43,7 +46,9 @@ export const compareGaps = (a: DirectiveGap, b: DirectiveGap): number =>
 /**
  * Directive gaps: per check, the units and hosts failing it and what fixing it would gain.
  * Decoding a check list is the expensive part, so it is done once per distinct assessment (the
- * fleet shares them), and counts are multiplied by how many current intervals use each.
+ * fleet shares them), and counts are multiplied by how many current units use each. Those
+ * counts are kept per label filter as hosts change (LiveHosts), so a request after a scan costs
+ * that host's units, not the fleet's.
  */
 export class DirectiveGapsQuery {
   readonly sql;
@@ -52,31 +57,26 @@ export class DirectiveGapsQuery {
   private readonly summaries = new Map<number, AssessmentSummary>();
   private readonly checkIndex = new Map<string, number>();
   private readonly checkInfo: { check: string; name: string; description: string | null }[] = [];
+  private readonly selections: LiveSelections<GapTally>;
+  private readonly hostChecks = new WeakMap<Uint32Array, Uint32Array>();
 
   constructor(
     db: Db,
     private readonly gainIfFixed: ExposureGain = exposureGainIfFixed,
-    private readonly filter = new HostFilter(db),
+    live = new LiveHosts(db),
   ) {
     this.memo = new GenerationMemo(new DataGeneration(db));
-    this.sql = {
-      // One number per current unit, host and assessment packed (host_id * 2^32 + assessment_id):
-      // a plain number per row costs a fraction of a row object, at millions of rows.
-      pairs: `SELECT host_id * 4294967296 + assessment_id FROM unit_intervals INDEXED BY unit_intervals_current_by_host
-        WHERE to_scan IS NULL AND host_id IN (SELECT value FROM json_each(?))`,
-      checks: 'SELECT checks FROM assessments WHERE id = ?',
-    };
-    this.statements = {
-      pairs: db.prepare(this.sql.pairs).pluck(),
-      checks: db.prepare(this.sql.checks).pluck(),
-    };
+    this.selections = new LiveSelections(live, () => new GapTally((host) => this.failingChecksOf(host)));
+    this.sql = { checks: 'SELECT checks FROM assessments WHERE id = ?' };
+    this.statements = { checks: db.prepare(this.sql.checks).pluck() };
   }
 
   private summary(assessmentId: number): AssessmentSummary {
     let s = this.summaries.get(assessmentId);
     if (s) return s;
     const checks = decodeChecks(this.statements.checks.get(assessmentId) as string);
-    s = { failing: [], gains: [] };
+    const failing: number[] = [];
+    const gains: number[] = [];
     for (const c of checks) {
       if (c.set !== false) continue;
       let index = this.checkIndex.get(c.id);
@@ -85,86 +85,99 @@ export class DirectiveGapsQuery {
         this.checkIndex.set(c.id, index);
         this.checkInfo.push({ check: c.id, name: c.name, description: c.description });
       }
-      s.failing.push(index);
-      s.gains.push(this.gainIfFixed(checks, c.id));
+      failing.push(index);
+      gains.push(this.gainIfFixed(checks, c.id));
     }
+    const mask = new Uint32Array(Math.ceil(this.checkInfo.length / 32));
+    for (const c of failing) mask[c >>> 5] = (mask[c >>> 5] as number) | (1 << (c & 31));
+    s = { failing, gains, mask };
     if (this.summaries.size >= CACHE_LIMIT) this.summaries.clear();
     this.summaries.set(assessmentId, s);
     return s;
   }
 
-  /** The gaps of the hosts carrying every label; the same object until the data changes. */
-  run(labels: readonly string[]): DirectiveGaps {
-    return this.memo.get(labelsKey(labels), () => this.read(labels));
+  /**
+   * The checks any of a host's current units fails, as dictionary indexes, each once. Kept by
+   * the host's units array: a host whose labels or scans change but not its units reuses it.
+   */
+  private failingChecksOf(host: HostState): Uint32Array {
+    let checks = this.hostChecks.get(host.assessments);
+    if (checks) return checks;
+    // Summaries first: a new one may grow the dictionary, and with it the bit set.
+    const summaries = Array.from(host.assessments, (a) => this.summary(a));
+    const acc = new Uint32Array(Math.ceil(this.checkInfo.length / 32));
+    for (const { mask } of summaries) {
+      for (let w = 0; w < mask.length; w++) acc[w] = (acc[w] as number) | (mask[w] as number);
+    }
+    const found: number[] = [];
+    acc.forEach((word, w) => {
+      for (let bits = word; bits !== 0; bits &= bits - 1)
+        found.push(w * 32 + (31 - Math.clz32(bits & -bits)));
+    });
+    checks = Uint32Array.from(found);
+    this.hostChecks.set(host.assessments, checks);
+    return checks;
   }
 
-  private read(labels: readonly string[]): DirectiveGaps {
-    const pairs = this.statements.pairs.all(this.filter.ids(labels)) as number[];
-    const perAssessment = new Map<number, number>();
-    for (const key of pairs) {
-      const assessmentId = key % 4294967296;
-      perAssessment.set(assessmentId, (perAssessment.get(assessmentId) ?? 0) + 1);
-    }
-    const summaries = new Map<number, AssessmentSummary>();
-    for (const id of perAssessment.keys()) summaries.set(id, this.summary(id));
+  /** The gaps of the hosts carrying every label; the same object until the data changes. */
+  run(labels: readonly string[]): DirectiveGaps {
+    const key = labelsKey(labels);
+    return this.memo.get(key, () => this.read(this.selections.get(key, labels)));
+  }
 
+  private read(selection: LiveSelection<GapTally>): DirectiveGaps {
+    selection.sync();
+    const tally = selection.tally;
     const checks = this.checkInfo.length;
     const units = new Float64Array(checks);
     const gains = new Float64Array(checks);
-    for (const [id, n] of perAssessment) {
-      const s = summaries.get(id) as AssessmentSummary;
+    // Per distinct assessment, not per unit: the fleet shares them.
+    for (const [id, n] of tally.perAssessment) {
+      const s = this.summary(id);
       s.failing.forEach((c, k) => {
         units[c] = (units[c] ?? 0) + n;
         gains[c] = (gains[c] ?? 0) + n * (s.gains[k] ?? 0);
       });
     }
-
-    // Hosts per check: each host's failing checks as a bit set (OR of its assessments' sets),
-    // so the work is one OR per (host, assessment) pair and one bit count per host.
-    const words = Math.ceil(checks / 32);
-    const masks = new Map<number, Uint32Array>();
-    for (const [id, s] of summaries) {
-      const mask = new Uint32Array(words);
-      for (const c of s.failing) mask[c >>> 5] = (mask[c >>> 5] ?? 0) | (1 << (c & 31));
-      masks.set(id, mask);
-    }
-    const byHost = new Map<number, Uint32Array>();
-    let lastHost = -1;
-    let acc: Uint32Array = new Uint32Array(words);
-    for (const key of pairs) {
-      const hostId = Math.floor(key / 4294967296);
-      // Rows come host by host (one index probe each); the map only backs up that order.
-      if (hostId !== lastHost) {
-        const seen = byHost.get(hostId);
-        if (seen) acc = seen;
-        else {
-          acc = new Uint32Array(words);
-          byHost.set(hostId, acc);
-        }
-        lastHost = hostId;
-      }
-      const mask = masks.get(key % 4294967296) as Uint32Array;
-      for (let w = 0; w < words; w++) acc[w] = (acc[w] ?? 0) | (mask[w] ?? 0);
-    }
-    const hosts = new Float64Array(checks);
-    for (const acc of byHost.values()) {
-      for (let w = 0; w < words; w++) {
-        let bits = acc[w] ?? 0;
-        while (bits !== 0) {
-          const low = bits & -bits;
-          const c = w * 32 + (31 - Math.clz32(low));
-          hosts[c] = (hosts[c] ?? 0) + 1;
-          bits ^= low;
-        }
-      }
-    }
-
     const gaps: DirectiveGap[] = [];
     for (let c = 0; c < checks; c++) {
       if ((units[c] ?? 0) === 0) continue;
       const info = this.checkInfo[c] as (typeof this.checkInfo)[number];
-      gaps.push({ ...info, units: units[c] ?? 0, hosts: hosts[c] ?? 0, exposureGain: gains[c] ?? 0 });
+      const hosts = tally.hostsPerCheck[c] ?? 0;
+      gaps.push({ ...info, units: units[c] ?? 0, hosts, exposureGain: gains[c] ?? 0 });
     }
-    return { gaps: gaps.sort(compareGaps), units: pairs.length, hosts: byHost.size };
+    return { gaps: gaps.sort(compareGaps), units: tally.units, hosts: tally.hosts };
+  }
+}
+
+/**
+ * What the gaps are counted from, per label filter: current units by assessment (their failing
+ * checks and gains are the assessment's), hosts by failing check (a host counts once per check
+ * however many of its units fail it), and the totals.
+ */
+class GapTally implements Tally {
+  readonly perAssessment = new Map<number, number>();
+  hostsPerCheck = new Int32Array(64);
+  units = 0;
+  hosts = 0;
+
+  constructor(private readonly failingChecksOf: (host: HostState) => Uint32Array) {}
+
+  add(host: HostState, sign: 1 | -1): void {
+    for (const a of host.assessments) {
+      const n = (this.perAssessment.get(a) ?? 0) + sign;
+      if (n === 0) this.perAssessment.delete(a);
+      else this.perAssessment.set(a, n);
+    }
+    this.units += sign * host.assessments.length;
+    if (host.assessments.length > 0) this.hosts += sign;
+    for (const c of this.failingChecksOf(host)) {
+      if (c >= this.hostsPerCheck.length) {
+        const grown = new Int32Array(Math.max(c + 1, this.hostsPerCheck.length * 2));
+        grown.set(this.hostsPerCheck);
+        this.hostsPerCheck = grown;
+      }
+      this.hostsPerCheck[c] = (this.hostsPerCheck[c] as number) + sign;
+    }
   }
 }

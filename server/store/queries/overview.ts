@@ -1,9 +1,9 @@
 import { SCAN_STATUSES, type ScanStatus } from '../../collect/status.js';
 import type { Db } from '../db.js';
 import { DataGeneration, GenerationMemo, labelsKey } from '../generation.js';
-import { emptyHistogram, type Histogram } from '../rollups.js';
 import { type Distribution, distributionOf } from './distribution.js';
-import { HostFilter, type HostSelection } from './host-filter.js';
+import { type HostState, LiveHosts, NO_EXPOSURE } from './live-hosts.js';
+import { type LiveSelection, LiveSelections, type Tally } from './live-selection.js';
 
 export interface Overview {
   hosts: {
@@ -20,82 +20,64 @@ export interface Overview {
   lastScanAt: number | null;
 }
 
-/** Fleet screen: where the (labelled) fleet stands now, from the current intervals. */
-export class OverviewQuery {
-  readonly sql;
-  private readonly statements;
-  private readonly memo: GenerationMemo<Overview>;
+/** Units by exposure (index 0…100, tenths; 101: units without one) of the hosts counted. */
+class ExposureTally implements Tally {
+  readonly histogram = new Int32Array(102);
 
-  constructor(
-    db: Db,
-    private readonly filter = new HostFilter(db),
-  ) {
-    this.memo = new GenerationMemo(new DataGeneration(db));
-    this.sql = {
-      lastScans: `SELECT s.id, s.status, s.started_at AS startedAt,
-          (SELECT max(o.id) FROM scans o WHERE o.host_id = s.host_id AND o.status = 'ok') AS lastOk
-        FROM json_each(?) h
-        JOIN scans s ON s.id = (SELECT max(l.id) FROM scans l WHERE l.host_id = h.value)`,
-      // Every current unit, counted in exposure order straight off the index.
-      histogramAll: `SELECT exposure, count(*) AS n FROM unit_intervals INDEXED BY unit_intervals_current_by_exposure
-        WHERE to_scan IS NULL GROUP BY exposure`,
-      // The current units of some hosts, one number each: cheaper to count in JS than to sort in SQL.
-      exposuresOf: `SELECT exposure FROM unit_intervals INDEXED BY unit_intervals_current_by_host
-        WHERE to_scan IS NULL AND host_id IN (SELECT value FROM json_each(?))`,
-    };
-    this.statements = {
-      lastScans: db.prepare(this.sql.lastScans),
-      histogramAll: db.prepare(this.sql.histogramAll),
-      exposuresOf: db.prepare(this.sql.exposuresOf).pluck(),
-    };
-  }
-
-  /** Histogram (index 101: units without an exposure) of the current units of some hosts. */
-  private histogramOf(ids: string): Histogram {
-    const h = [...emptyHistogram(), 0];
-    for (const e of this.statements.exposuresOf.all(ids) as (number | null)[])
-      h[e ?? 101] = (h[e ?? 101] ?? 0) + 1;
-    return h;
-  }
-
-  /** The selection's histogram, from whichever side of it is smaller. */
-  private selectedHistogram(selection: HostSelection): Histogram {
-    if (selection.count <= selection.othersCount) return this.histogramOf(selection.ids);
-    const h = [...emptyHistogram(), 0];
-    for (const r of this.statements.histogramAll.all() as { exposure: number | null; n: number }[]) {
-      h[r.exposure ?? 101] = r.n;
+  add(host: HostState, sign: 1 | -1): void {
+    const h = this.histogram;
+    for (const e of host.exposures) {
+      const bucket = e === NO_EXPOSURE ? 101 : e;
+      h[bucket] = (h[bucket] as number) + sign;
     }
-    const others = this.histogramOf(selection.others);
-    return h.map((n, e) => n - (others[e] ?? 0));
+  }
+}
+
+/**
+ * Fleet screen: where the (labelled) fleet stands now. Each host's current units and latest
+ * scan are kept in memory (LiveHosts) and summed per label filter as they change, so a request
+ * after a scan costs that host, not the fleet.
+ */
+export class OverviewQuery {
+  private readonly memo: GenerationMemo<Overview>;
+  private readonly selections: LiveSelections<ExposureTally>;
+
+  constructor(db: Db, live = new LiveHosts(db)) {
+    this.memo = new GenerationMemo(new DataGeneration(db));
+    this.selections = new LiveSelections(live, () => new ExposureTally());
   }
 
   /** The overview of the hosts carrying every label; the same object until the data changes. */
   run(labels: readonly string[]): Overview {
-    return this.memo.get(labelsKey(labels), () => this.read(labels));
+    const key = labelsKey(labels);
+    return this.memo.get(key, () => this.read(this.selections.get(key, labels)));
   }
 
-  private read(labels: readonly string[]): Overview {
-    const selection = this.filter.selection(labels);
-    const total = selection.count;
-    const last = this.statements.lastScans.all(selection.ids) as {
-      status: ScanStatus;
-      startedAt: number;
-      lastOk: number | null;
-    }[];
+  private read(selection: LiveSelection<ExposureTally>): Overview {
+    const hosts = selection.sync();
     const counts = new Map<ScanStatus, number>();
-    for (const s of last) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
-    const counts101 = this.selectedHistogram(selection);
+    let scanned = 0;
+    let withUnits = 0;
+    let lastScanAt: number | null = null;
+    for (const host of hosts.values()) {
+      if (host.hasOk) withUnits++;
+      if (host.last === null) continue;
+      scanned++;
+      counts.set(host.last.status, (counts.get(host.last.status) ?? 0) + 1);
+      lastScanAt = Math.max(lastScanAt ?? host.last.startedAt, host.last.startedAt);
+    }
+    const counts101 = Array.from(selection.tally.histogram);
     const unscored = counts101.pop() ?? 0;
     return {
       hosts: {
-        total,
+        total: hosts.size,
         byStatus: SCAN_STATUSES.map((status) => ({ status, hosts: counts.get(status) ?? 0 })),
-        neverScanned: total - last.length,
-        withUnits: last.filter((s) => s.lastOk !== null).length,
+        neverScanned: hosts.size - scanned,
+        withUnits,
       },
       units: counts101.reduce((sum, n) => sum + n, unscored),
       exposure: distributionOf(counts101),
-      lastScanAt: last.length === 0 ? null : Math.max(...last.map((s) => s.startedAt)),
+      lastScanAt,
     };
   }
 }

@@ -1,8 +1,9 @@
 import type { Db } from '../db.js';
 import { DataGeneration, GenerationMemo, labelsKey } from '../generation.js';
-import { emptyHistogram } from '../rollups.js';
 import { distributionOf } from './distribution.js';
-import { HostFilter, type HostSelection } from './host-filter.js';
+import { HostFilter } from './host-filter.js';
+import { type HostState, LiveHosts, NO_EXPOSURE } from './live-hosts.js';
+import { type LiveSelection, LiveSelections, type Tally } from './live-selection.js';
 
 /** One unit name across the fleet. */
 export interface UnitGroup {
@@ -30,17 +31,55 @@ export const compareGroups = (a: UnitGroup, b: UnitGroup): number =>
   (b.median ?? -1) - (a.median ?? -1) ||
   (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0);
 
+/**
+ * Per unit name (by id): hosts running it, and a histogram of its exposures (tenths) for the
+ * exact median and worst. Arrays indexed by unit id: ids are dense, and a typed array add is
+ * what a fleet's worth of units costs when a label filter is first asked for.
+ */
+class UnitTally implements Tally {
+  hosts = new Int32Array(0);
+  histograms: (Int32Array | undefined)[] = [];
+
+  add(host: HostState, sign: 1 | -1): void {
+    const { units, exposures } = host;
+    for (let k = 0; k < units.length; k++) {
+      const unitId = units[k] as number;
+      if (unitId >= this.hosts.length) this.grow(unitId);
+      this.hosts[unitId] = (this.hosts[unitId] as number) + sign;
+      const e = exposures[k] as number;
+      if (e === NO_EXPOSURE) continue;
+      let h = this.histograms[unitId];
+      if (h === undefined) {
+        h = new Int32Array(101);
+        this.histograms[unitId] = h;
+      }
+      h[e] = (h[e] as number) + sign;
+    }
+  }
+
+  private grow(unitId: number): void {
+    const hosts = new Int32Array(Math.max(unitId + 1, this.hosts.length * 2));
+    hosts.set(this.hosts);
+    this.hosts = hosts;
+  }
+}
+
 /** Worst-units screen: unit names fleet-wide, and the (host, unit) pairs behind them. */
 export class WorstUnitsQuery {
   readonly sql;
   private readonly statements;
   private readonly memo: GenerationMemo<UnitGroup[]>;
   private readonly pages: GenerationMemo<HostUnitPage>;
+  private readonly selections: LiveSelections<UnitTally>;
+  // Unit names never change once given an id: read once each.
+  private readonly names = new Map<number, string>();
 
   constructor(
     db: Db,
-    private readonly filter = new HostFilter(db),
+    live = new LiveHosts(db),
+    private readonly filter = new HostFilter(db, live),
   ) {
+    this.selections = new LiveSelections(live, () => new UnitTally());
     const generation = new DataGeneration(db);
     this.memo = new GenerationMemo(generation);
     this.pages = new GenerationMemo(generation);
@@ -58,14 +97,6 @@ export class WorstUnitsQuery {
     const after = '(i.exposure, i.host_id, i.unit_id) < (?, ?, ?)';
     const order = 'ORDER BY i.exposure DESC, i.host_id DESC, i.unit_id DESC LIMIT ?';
     this.sql = {
-      // Every current unit, counted by (unit, exposure) in index order: no sort, no table rows.
-      groupsAll: `SELECT unit_id * 128 + ifnull(exposure, 127), count(*) FROM unit_intervals
-          INDEXED BY unit_intervals_current_by_unit
-        WHERE to_scan IS NULL GROUP BY unit_id, exposure`,
-      // The current units of some hosts as one number each, (unit, exposure) packed.
-      groupRowsOf: `SELECT unit_id * 128 + ifnull(exposure, 127) FROM unit_intervals
-          INDEXED BY unit_intervals_current_by_host
-        WHERE to_scan IS NULL AND host_id IN (SELECT value FROM json_each(?))`,
       names: 'SELECT id, name FROM unit_names WHERE id IN (SELECT value FROM json_each(?))',
       hostUnits: `${hostUnitSelect('unit_intervals_current_by_exposure')}
         WHERE i.to_scan IS NULL AND i.exposure IS NOT NULL AND ${selected} AND ${after} ${order}`,
@@ -77,8 +108,6 @@ export class WorstUnitsQuery {
         WHERE i.to_scan IS NULL AND i.unit_id = ? AND i.exposure IS NOT NULL AND ${notOthers} AND ${after} ${order}`,
     };
     this.statements = {
-      groupsAll: db.prepare(this.sql.groupsAll).raw(),
-      groupRowsOf: db.prepare(this.sql.groupRowsOf).pluck(),
       names: db.prepare(this.sql.names).raw(),
       hostUnits: db.prepare(this.sql.hostUnits),
       hostUnitsOfUnit: db.prepare(this.sql.hostUnitsOfUnit),
@@ -87,50 +116,32 @@ export class WorstUnitsQuery {
     };
   }
 
-  /** (unit, exposure) → units, packed as unit_id * 128 + exposure (127: none), for the selection. */
-  private counts(selection: HostSelection): Map<number, number> {
-    const s = this.statements;
-    const counts = new Map<number, number>();
-    const add = (ids: string, sign: 1 | -1) => {
-      for (const key of s.groupRowsOf.all(ids) as number[]) counts.set(key, (counts.get(key) ?? 0) + sign);
-    };
-    if (selection.count <= selection.othersCount) {
-      add(selection.ids, 1);
-    } else {
-      for (const [key, n] of s.groupsAll.all() as [number, number][]) counts.set(key, n);
-      add(selection.others, -1);
-    }
-    return counts;
-  }
-
   /**
    * Every unit name on the selected hosts, worst first (by worst, then median, then name). The
    * same array until the data changes: every page of the list and its CSV share one count.
    */
   groups(labels: readonly string[]): readonly UnitGroup[] {
-    return this.memo.get(labelsKey(labels), () => this.readGroups(labels));
+    const key = labelsKey(labels);
+    return this.memo.get(key, () => this.readGroups(this.selections.get(key, labels)));
   }
 
-  private readGroups(labels: readonly string[]): UnitGroup[] {
-    const byUnit = new Map<number, { hosts: number; histogram: number[] }>();
-    for (const [key, n] of this.counts(this.filter.selection(labels))) {
-      if (n === 0) continue;
-      const unitId = Math.floor(key / 128);
-      const exposure = key % 128;
-      let g = byUnit.get(unitId);
-      if (!g) {
-        g = { hosts: 0, histogram: emptyHistogram() };
-        byUnit.set(unitId, g);
-      }
-      g.hosts += n;
-      if (exposure <= 100) g.histogram[exposure] = (g.histogram[exposure] ?? 0) + n;
+  private readGroups(selection: LiveSelection<UnitTally>): UnitGroup[] {
+    selection.sync();
+    const { hosts, histograms } = selection.tally;
+    const present: number[] = [];
+    hosts.forEach((n, unitId) => {
+      if (n > 0) present.push(unitId);
+    });
+    const missing = present.filter((id) => !this.names.has(id));
+    if (missing.length > 0) {
+      for (const [id, name] of this.statements.names.all(JSON.stringify(missing)) as [number, string][])
+        this.names.set(id, name);
     }
-    const names = new Map(
-      this.statements.names.all(JSON.stringify([...byUnit.keys()])) as [number, string][],
-    );
-    const groups = [...byUnit].map(([unitId, g]) => {
-      const d = distributionOf(g.histogram);
-      return { unit: names.get(unitId) ?? `#${unitId}`, hosts: g.hosts, median: d.median, worst: d.worst };
+    const groups = present.map((unitId) => {
+      // A unit seen only without an exposure has no histogram: no median, no worst.
+      const d = distributionOf(Array.from(histograms[unitId] ?? [], Number));
+      const unit = this.names.get(unitId) ?? `#${unitId}`;
+      return { unit, hosts: hosts[unitId] as number, median: d.median, worst: d.worst };
     });
     return groups.sort(compareGroups);
   }
