@@ -11,9 +11,10 @@
 //     [--scale-hosts 10000] [--units 150] [--scale-days 365] [--db DIR]
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultPoolSize } from '../server/collect/analyse-pool.js';
 import { openDb } from '../server/store/db.js';
 import { breakdown } from './store/breakdown.js';
 
@@ -22,7 +23,7 @@ const { values } = parseArgs({
     phase: { type: 'string', default: 'ingest,scale' },
     hosts: { type: 'string', default: '400' },
     days: { type: 'string', default: '6' },
-    workers: { type: 'string', default: String(availableParallelism()) },
+    workers: { type: 'string', default: String(defaultPoolSize()) },
     'scale-hosts': { type: 'string', default: '10000' },
     units: { type: 'string', default: '150' },
     'scale-days': { type: 'string', default: '365' },

@@ -60,6 +60,9 @@ const ownMemory = (report: Buffer): ArrayBuffer =>
     ? report.buffer
     : (Uint8Array.prototype.slice.call(report).buffer as ArrayBuffer);
 
+/** One worker per core but the main thread's (SSH and SQLite), at least one. */
+export const defaultPoolSize = (): number => Math.max(1, availableParallelism() - 1);
+
 /**
  * A worker's old generation for reports of up to `maxReportBytes`: a report's analysis holds
  * about three times its size at once (its text, its units' checks, their encoding); four times,
@@ -86,7 +89,7 @@ export class AnalysePool {
 
   constructor(options: PoolOptions = {}) {
     this.oldGenerationMb = options.oldGenerationMb ?? workerHeapMb(32 * 1024 * 1024);
-    for (let i = 0; i < Math.max(1, options.size ?? availableParallelism() - 1); i++) this.spawn();
+    for (let i = 0; i < Math.max(1, options.size ?? defaultPoolSize()); i++) this.spawn();
   }
 
   private spawn(): void {
