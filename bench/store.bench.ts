@@ -48,7 +48,7 @@ if (phases.includes('ingest')) {
   const f = await ingestPhase(db, file, { hosts, days, workers });
   db.close();
   console.log(
-    `\ningest: ${hosts} hosts × ${days} days of recorded ~0.95 MB reports, analysed ${workers > 0 ? `on ${workers} worker threads` : 'inline'}, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `\ningest: ${hosts} hosts × ${days} days of recorded ~0.95 MB reports, analysed ${workers > 0 ? `on ${workers} worker thread${workers === 1 ? '' : 's'}` : 'inline'}, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
   row('', 'measured', 'goal (issue 5)');
   row(
