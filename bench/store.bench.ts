@@ -32,6 +32,9 @@ const { values } = parseArgs({
 });
 const phases = (values.phase as string).split(',');
 const dir = values.db ?? mkdtempSync(join(tmpdir(), 'unitscore-bench-'));
+// In steps (the server yields between them): the whole run, and the longest wait it causes.
+const housekeepingFigure = (h: { totalMs: number; longestStepMs: number }) =>
+  `${h.totalMs.toFixed(0)} ms in steps of ≤ ${h.longestStepMs.toFixed(0)} ms`;
 const row = (what: string, measured: string, goal = '') =>
   console.log(`${what.padEnd(52)} ${measured.padStart(12)}   ${goal}`);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -61,7 +64,7 @@ if (phases.includes('ingest')) {
     '≥ 500 on this 2-core machine',
   );
   row('bytes added per unchanged host re-scan', f.unchangedBytes.toFixed(0), '< 1 KB');
-  row('housekeeping, slowest daily run', `${f.housekeepingMs.toFixed(0)} ms`);
+  row('housekeeping, slowest daily run', housekeepingFigure(f.housekeeping));
 }
 
 if (phases.includes('scale')) {
@@ -88,7 +91,7 @@ if (phases.includes('scale')) {
   row('', 'measured', 'goal (issue 5)');
   row('database size after the year', mb(f.size), '< 2 GB');
   row('bytes added per unchanged host re-scan, year in', f.unchangedBytes.toFixed(0), '< 1 KB');
-  row('housekeeping, slowest run (weekly here)', `${f.housekeepingMs.toFixed(0)} ms`);
+  row('housekeeping, slowest run (weekly here)', housekeepingFigure(f.housekeeping));
   row(
     'a stored raw report (stand-in for 150 units)',
     `${(meanBodyBytes / 1e3).toFixed(1)} KB`,

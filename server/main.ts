@@ -13,7 +13,7 @@ import { setupNotice } from './http/auth/index.js';
 import { Inventory } from './inventory/inventory.js';
 import { type Db, openDb } from './store/db.js';
 import { HostKeys } from './store/host-keys.js';
-import { housekeep } from './store/housekeeping.js';
+import { housekeepInTurns } from './store/housekeeping.js';
 import { ScanWriter } from './store/scans.js';
 import { ScheduleStore } from './store/schedule.js';
 import { version } from './version.js';
@@ -187,16 +187,22 @@ export async function startUnitscore(
         (filter.host === undefined || t.name === filter.host) &&
         (filter.label === undefined || t.labels.includes(filter.label)),
     );
-  const housekeeping = () => {
+  // In turns: scans and requests get the event loop between its batches.
+  const housekeeping = async () => {
     const started = Date.now();
-    const result = housekeep(db, config.retention);
-    app.log.info(
-      { component: 'housekeeping', ...result, durationMs: Date.now() - started },
-      'retention enforced',
-    );
+    try {
+      const result = await housekeepInTurns(db, config.retention);
+      app.log.info(
+        { component: 'housekeeping', ...result, durationMs: Date.now() - started },
+        'retention enforced',
+      );
+    } catch (err) {
+      // Stopped mid-way (the database closed at shutdown): the next run carries on.
+      app.log.warn({ component: 'housekeeping', err }, 'retention not fully enforced');
+    }
   };
-  housekeeping();
-  const housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_INTERVAL_MS);
+  void housekeeping();
+  const housekeepingTimer = setInterval(() => void housekeeping(), HOUSEKEEPING_INTERVAL_MS);
   housekeepingTimer.unref();
   const url = await app.listen({ host: config.listen.host, port: config.listen.port });
   // No user yet: the one-time token that creates the first admin, with the page that takes it.

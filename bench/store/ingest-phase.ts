@@ -4,10 +4,10 @@ import { saveAnalysed } from '../../server/collect/save-analysed.js';
 import { resultOf, type ScanHooks } from '../../server/collect/scan-host.js';
 import type { Db } from '../../server/store/db.js';
 import { syncInventory } from '../../server/store/hosts.js';
-import { defaultRetention, housekeep } from '../../server/store/housekeeping.js';
 import { ScanWriter } from '../../server/store/scans.js';
 import { dayAt, inventoryHost, outcome, random } from './churn.js';
 import { framedReport, type ReportState, templateCount } from './framed-reports.js';
+import { type HousekeepingTiming, slowest, timedHousekeeping } from './housekeeping-timing.js';
 import { usedBytes } from './size.js';
 
 // Ingest through the real path, from the framed report bytes a host prints on: the repeat check,
@@ -19,7 +19,7 @@ export interface IngestFigures {
   laterDays: { reports: number; ms: number; changed: number };
   /** Bytes the database grew by per host on a day when no host changed. */
   unchangedBytes: number;
-  housekeepingMs: number;
+  housekeeping: HousekeepingTiming;
 }
 
 const DEPLOY_TEMPLATE_STEP = 1;
@@ -79,15 +79,13 @@ export async function ingestPhase(
 
   const first = await ingestDay(0, false);
   const later = { reports: 0, ms: 0, changed: 0 };
-  let housekeepingMs = 0;
+  let housekeeping: HousekeepingTiming = { totalMs: 0, longestStepMs: 0 };
   for (let day = 1; day < options.days; day++) {
     const d = await ingestDay(day, false);
     later.reports += d.reports;
     later.ms += d.ms;
     later.changed += d.changed;
-    const t = performance.now();
-    housekeep(db, defaultRetention, dayAt(day).getTime());
-    housekeepingMs = Math.max(housekeepingMs, performance.now() - t);
+    housekeeping = slowest(housekeeping, timedHousekeeping(db, dayAt(day).getTime()));
     if (process.stderr.isTTY)
       process.stderr.write(
         `\ringest day ${day + 1}/${options.days} · ${((later.reports / later.ms) * 1000).toFixed(0)}/s`,
@@ -102,6 +100,6 @@ export async function ingestPhase(
     firstDay: first,
     laterDays: later,
     unchangedBytes: (after - before) / options.hosts,
-    housekeepingMs,
+    housekeeping,
   };
 }

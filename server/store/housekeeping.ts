@@ -19,39 +19,130 @@ export interface HousekeepingResult {
 
 const DAY = 86_400_000;
 
+/** Rows looked at per transaction: a few milliseconds each, so scans and requests get in between. */
+export const HOUSEKEEPING_BATCH = 500;
+
 /**
- * Enforce retention in one transaction. History survives it: unit intervals keep the scans
- * where something changed, and every host keeps its latest scan and latest successful scan.
+ * Enforce retention, a bounded batch per transaction: each step yields once its batch is
+ * committed. History survives it: unit intervals keep the scans where something changed, and
+ * every host keeps its latest scan and latest successful scan. Every statement walks an index
+ * from a cursor and checks each row by index lookups, so a batch costs the same whether the
+ * database holds a week or years (one statement over whole tables held the writer for ~3–7 s at
+ * 10,000 hosts × 365 days).
  */
-export function housekeep(db: Db, retention: Retention, now = Date.now()): HousekeepingResult {
+export function* housekeepingSteps(
+  db: Db,
+  retention: Retention,
+  now = Date.now(),
+  batch = HOUSEKEEPING_BATCH,
+): Generator<void, HousekeepingResult> {
   const reportCutoff = now - retention.reportDays * DAY;
   const scanCutoff = now - retention.scanDays * DAY;
-  return db.transaction(() => {
-    const reportsDetached = db
-      .prepare('UPDATE scans SET report_id = NULL WHERE report_id IS NOT NULL AND started_at < ?')
-      .run(reportCutoff).changes;
-    const reportsDeleted = db
-      .prepare(
-        'DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM scans WHERE report_id IS NOT NULL)',
-      )
-      .run().changes;
-    const scansDeleted = db
-      .prepare(`DELETE FROM scans WHERE started_at < ?
-        AND id NOT IN (SELECT from_scan FROM unit_intervals)
-        AND id NOT IN (SELECT to_scan FROM unit_intervals WHERE to_scan IS NOT NULL)
-        AND id NOT IN (SELECT max(id) FROM scans GROUP BY host_id)
-        AND id NOT IN (SELECT max(id) FROM scans WHERE status = 'ok' GROUP BY host_id)`)
-      .run(scanCutoff).changes;
-    const errorSetsDeleted = db
-      .prepare(
-        'DELETE FROM error_sets WHERE id NOT IN (SELECT errors_id FROM scans WHERE errors_id IS NOT NULL)',
-      )
-      .run().changes;
-    const factsDeleted = db
-      .prepare(
-        'DELETE FROM host_facts WHERE id NOT IN (SELECT facts_id FROM scans WHERE facts_id IS NOT NULL)',
-      )
-      .run().changes;
-    return { reportsDetached, reportsDeleted, scansDeleted, errorSetsDeleted, factsDeleted };
-  })();
+  const statements = prepare(db);
+  const result: HousekeepingResult = {
+    reportsDetached: 0,
+    reportsDeleted: 0,
+    scansDeleted: 0,
+    errorSetsDeleted: 0,
+    factsDeleted: 0,
+  };
+  const inTransaction = <T>(work: () => T): T => db.transaction(work)();
+
+  // Old scans' reports: detached (the partial index holds only scans that still have one).
+  for (;;) {
+    const n = inTransaction(() => statements.detachReports.run(reportCutoff, batch).changes);
+    result.reportsDetached += n;
+    if (n < batch) break;
+    yield;
+  }
+  // Then every table in id order from a cursor: a batch of candidates, those no longer
+  // referenced (or past retention and no change point) deleted.
+  const walk = function* (
+    candidates: { all(after: number, limit: number): unknown[] },
+    remove: (ids: string) => number,
+  ): Generator<void, number> {
+    let after = 0;
+    let removed = 0;
+    for (;;) {
+      const ids = candidates.all(after, batch) as number[];
+      if (ids.length === 0) return removed;
+      removed += inTransaction(() => remove(JSON.stringify(ids)));
+      after = ids[ids.length - 1] as number;
+      if (ids.length < batch) return removed;
+      yield;
+    }
+  };
+  result.reportsDeleted = yield* walk(
+    statements.reportIds,
+    (ids) => statements.deleteReports.run(ids).changes,
+  );
+  yield;
+  // Scans past retention, oldest first along scans_by_time, from a (started_at, id) cursor.
+  let at: [number, number] = [Number.MIN_SAFE_INTEGER, 0];
+  for (;;) {
+    const rows = statements.oldScans.all(scanCutoff, at[0], at[1], batch) as [number, number][];
+    if (rows.length === 0) break;
+    const ids = JSON.stringify(rows.map((r) => r[1]));
+    result.scansDeleted += inTransaction(() => statements.deleteScans.run(ids).changes);
+    at = rows[rows.length - 1] as [number, number];
+    if (rows.length < batch) break;
+    yield;
+  }
+  yield;
+  result.errorSetsDeleted = yield* walk(
+    statements.errorSetIds,
+    (ids) => statements.deleteErrorSets.run(ids).changes,
+  );
+  yield;
+  result.factsDeleted = yield* walk(statements.factsIds, (ids) => statements.deleteFacts.run(ids).changes);
+  return result;
+}
+
+function prepare(db: Db) {
+  return {
+    detachReports: db.prepare(`UPDATE scans SET report_id = NULL WHERE id IN (
+      SELECT id FROM scans INDEXED BY scans_by_report WHERE report_id IS NOT NULL AND started_at < ? LIMIT ?)`),
+    reportIds: db.prepare('SELECT id FROM reports WHERE id > ? ORDER BY id LIMIT ?').pluck(),
+    deleteReports: db.prepare(`DELETE FROM reports WHERE id IN (SELECT value FROM json_each(?))
+      AND NOT EXISTS (SELECT 1 FROM scans WHERE report_id = reports.id)`),
+    oldScans: db
+      .prepare(`SELECT started_at, id FROM scans INDEXED BY scans_by_time
+        WHERE started_at < ? AND (started_at, id) > (?, ?) ORDER BY started_at, id LIMIT ?`)
+      .raw(),
+    deleteScans: db.prepare(`DELETE FROM scans WHERE id IN (SELECT value FROM json_each(?))
+      AND NOT EXISTS (SELECT 1 FROM unit_intervals WHERE from_scan = scans.id)
+      AND NOT EXISTS (SELECT 1 FROM unit_intervals WHERE to_scan = scans.id)
+      AND EXISTS (SELECT 1 FROM scans n WHERE n.host_id = scans.host_id AND n.id > scans.id)
+      AND (scans.status <> 'ok' OR EXISTS (SELECT 1 FROM scans n INDEXED BY scans_ok_by_host
+        WHERE n.host_id = scans.host_id AND n.status = 'ok' AND n.id > scans.id))`),
+    errorSetIds: db.prepare('SELECT id FROM error_sets WHERE id > ? ORDER BY id LIMIT ?').pluck(),
+    deleteErrorSets: db.prepare(`DELETE FROM error_sets WHERE id IN (SELECT value FROM json_each(?))
+      AND NOT EXISTS (SELECT 1 FROM scans WHERE errors_id = error_sets.id)`),
+    factsIds: db.prepare('SELECT id FROM host_facts WHERE id > ? ORDER BY id LIMIT ?').pluck(),
+    deleteFacts: db.prepare(`DELETE FROM host_facts WHERE id IN (SELECT value FROM json_each(?))
+      AND NOT EXISTS (SELECT 1 FROM scans WHERE facts_id = host_facts.id)`),
+  };
+}
+
+/** Housekeeping in one go (tests, benches, the CLI): every step run back to back. */
+export function housekeep(db: Db, retention: Retention, now = Date.now()): HousekeepingResult {
+  const steps = housekeepingSteps(db, retention, now);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Housekeeping in the server: the event loop gets a turn after every committed batch. */
+export async function housekeepInTurns(
+  db: Db,
+  retention: Retention,
+  now = Date.now(),
+): Promise<HousekeepingResult> {
+  const steps = housekeepingSteps(db, retention, now);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }

@@ -9,7 +9,7 @@ import { interpretReport, type ScanResult } from '../../server/collect/scan-host
 import { loadDemoReports, personalise } from '../../server/demo/fleet.js';
 import { openDb } from '../../server/store/db.js';
 import { syncInventory } from '../../server/store/hosts.js';
-import { housekeep } from '../../server/store/housekeeping.js';
+import { housekeep, housekeepingSteps } from '../../server/store/housekeeping.js';
 import { rebuildRollups, reparse } from '../../server/store/reparse.js';
 import { normaliseReport, reportDigest } from '../../server/store/report-digest.js';
 import { ScanWriter, saveScan } from '../../server/store/scans.js';
@@ -104,6 +104,42 @@ test('housekeeping drops old reports and scans but never the history of changes'
   assert.deepEqual(db.pragma('foreign_key_check'), []);
   rebuildRollups(db);
   db.close();
+});
+
+test('housekeeping in batches of one row deletes exactly what one pass does, yielding between them', () => {
+  const build = (name: string) => {
+    const db = openDb(join(dir, `${name}.db`));
+    const hosts = syncInventory(db, [
+      { name: 'web-02', address: '10.0.0.2', port: 22, user: 's', labels: [] },
+      { name: 'web-03', address: '10.0.0.3', port: 22, user: 's', labels: [] },
+    ]);
+    const day = (d: number) => new Date(Date.UTC(2026, 0, d, 8));
+    for (let d = 1; d <= 40; d++) {
+      for (const host of ['web-02', 'web-03']) {
+        const text = report(d % 9 === 0 && host === 'web-03' ? 'web-02-regressed' : 'web-02');
+        saveScan(db, hosts.get(host) as number, scanOf(text, host, day(d)));
+      }
+    }
+    return db;
+  };
+  const now = Date.UTC(2026, 1, 12);
+  const retention = { reportDays: 5, scanDays: 10 };
+  const tables = ['scans', 'reports', 'host_facts', 'error_sets'];
+  const dumpAll = (db: ReturnType<typeof openDb>) =>
+    tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t} ORDER BY id`).raw().all()));
+  const whole = build('hk-whole');
+  const expected = housekeep(whole, retention, now);
+  const stepped = build('hk-steps');
+  const steps = housekeepingSteps(stepped, retention, now, 1);
+  let yields = 0;
+  let step = steps.next();
+  for (; !step.done; step = steps.next()) yields++;
+  assert.deepEqual(step.value, expected);
+  assert.ok(expected.scansDeleted > 10 && yields > expected.scansDeleted, `${yields} yields`);
+  assert.deepEqual(dumpAll(stepped), dumpAll(whole));
+  assert.deepEqual(stepped.pragma('foreign_key_check'), []);
+  whole.close();
+  stepped.close();
 });
 
 test('a report repeating the last successful one is stored without parsing and changes no history', () => {
