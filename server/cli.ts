@@ -7,7 +7,7 @@ import { analyzeOutput, analyzeReport } from './analyze/analyze-report.js';
 import { DropInError, ScoreModelError, suggestDropIn, whatIf } from './analyze/score/index.js';
 import { toParseJson } from './analyze/to-parse-json.js';
 import { AUTH_USAGE, AuthUsageError, authMain } from './auth-cli.js';
-import { AnalysePool, workerHeapMb } from './collect/analyse-pool.js';
+import { AnalysePool } from './collect/analyse-pool.js';
 import { interpretReport } from './collect/scan-host.js';
 import { scanRound } from './collect/scan-round.js';
 import type { ScanStatus } from './collect/status.js';
@@ -135,7 +135,7 @@ async function scanOnce(
   // On a terminal a progress bar; elsewhere (CI, cron) one structured log line per host.
   const tty = process.stderr.isTTY === true;
   // Reports are parsed on worker threads, as the server does: a fleet's round is CPU-bound.
-  const pool = new AnalysePool({ oldGenerationMb: workerHeapMb(config.scan.maxOutputBytes) });
+  const pool = new AnalysePool({ maxReportBytes: config.scan.maxOutputBytes });
   // The whole inventory: the config file's hosts and those added through the API.
   const recorder = scanRecorder(db, config, tty ? pino({ level: 'silent' }) : logger(), undefined, pool);
   const inventory = recorder.inventory.targets();

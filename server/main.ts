@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { AnalysePool, workerHeapMb } from './collect/analyse-pool.js';
+import { AnalysePool } from './collect/analyse-pool.js';
 import { saveAnalysed } from './collect/save-analysed.js';
 import { ScanActivity } from './collect/scan-activity.js';
 import type { ScanHooks, ScanResult } from './collect/scan-host.js';
@@ -164,7 +164,7 @@ export async function startUnitscore(
       'DEMO FLEET: simulated SSH hosts answering with recorded real reports',
     );
   }
-  const pool = new AnalysePool({ oldGenerationMb: workerHeapMb(config.scan.maxOutputBytes) });
+  const pool = new AnalysePool({ maxReportBytes: config.scan.maxOutputBytes });
   const recorder = scanRecorder(db, config, log, openInventory(db, config, log, inventory), pool);
   const scheduler = startScheduler({
     targets: inventory.targets(),

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Prepared } from '../store/prepared-scan.js';
 import type { Analysis, LastReport } from './analyse.js';
 import type { AnalyseJob } from './analyse-worker.js';
+import { collectDefaults } from './collect.js';
 
 // Parsing a changed report (~9 ms for a 0.95 MB collect.sh 2 report; ~35 ms for collect.sh 1's
 // 1.8 MB) and hashing every report (~1 ms) are the CPU of ingest. The SSH connections and the
@@ -27,13 +28,13 @@ export interface PoolOptions {
   /** Worker threads; by default one per core but the main thread's. */
   size?: number;
   /**
-   * Each worker's old generation. V8 grows a heap by up to 4× its live size when its limit is
+   * The largest report a host may send (the config's output cap): each worker's old generation
+   * is sized to hold its analysis. V8 grows a heap by up to 4× its live size when its limit is
    * large (the default here is ~4 GB), so a worker's garbage, a report at a time, piled up to
    * ~100 MB a worker in the collect bench; under a few hundred MB it grows by ~1.1–1.5×. Going
-   * over the limit aborts the process, so it must hold the largest report allowed: main.ts
-   * derives it from the output cap.
+   * over the limit aborts the process, so the limit follows the cap.
    */
-  oldGenerationMb?: number;
+  maxReportBytes?: number;
 }
 
 /** Structured clone turns Buffers into Uint8Arrays; the store wants Buffers (equals, binding). */
@@ -68,7 +69,7 @@ export const defaultPoolSize = (): number => Math.max(1, availableParallelism() 
  * about three times its size at once (its text, its units' checks, their encoding); four times,
  * plus the thread's own, leaves room. Never under 256 MB.
  */
-export const workerHeapMb = (maxReportBytes: number): number =>
+const workerHeapMb = (maxReportBytes: number): number =>
   Math.max(256, Math.ceil((4 * maxReportBytes) / 2 ** 20) + 64);
 
 /**
@@ -88,7 +89,7 @@ export class AnalysePool {
   private readonly oldGenerationMb: number;
 
   constructor(options: PoolOptions = {}) {
-    this.oldGenerationMb = options.oldGenerationMb ?? workerHeapMb(32 * 1024 * 1024);
+    this.oldGenerationMb = workerHeapMb(options.maxReportBytes ?? collectDefaults.maxOutputBytes);
     for (let i = 0; i < Math.max(1, options.size ?? defaultPoolSize()); i++) this.spawn();
   }
 

@@ -46,7 +46,8 @@ export function* housekeepingSteps(
     errorSetsDeleted: 0,
     factsDeleted: 0,
   };
-  const inTransaction = <T>(work: () => T): T => db.transaction(work)();
+  // One wrapper for every batch: better-sqlite3 builds one per db.transaction() call.
+  const inTransaction = db.transaction(<T>(work: () => T): T => work()) as <T>(work: () => T) => T;
 
   // Old scans' reports: detached (the partial index holds only scans that still have one).
   for (;;) {
@@ -55,46 +56,40 @@ export function* housekeepingSteps(
     if (n < batch) break;
     yield;
   }
-  // Then every table in id order from a cursor: a batch of candidates, those no longer
-  // referenced (or past retention and no change point) deleted.
+  // Then each table from a cursor along an index: a batch of candidate rows (the id last), those
+  // no longer referenced (or past retention and no change point) deleted; the cursor is the last
+  // candidate row.
   const walk = function* (
-    candidates: { all(after: number, limit: number): unknown[] },
-    remove: (ids: string) => number,
+    candidates: (cursor: number[], limit: number) => number[][],
+    remove: { run(ids: string): { changes: number } },
+    start: number[] = [0],
   ): Generator<void, number> {
-    let after = 0;
+    let cursor = start;
     let removed = 0;
     for (;;) {
-      const ids = candidates.all(after, batch) as number[];
-      if (ids.length === 0) return removed;
-      removed += inTransaction(() => remove(JSON.stringify(ids)));
-      after = ids[ids.length - 1] as number;
-      if (ids.length < batch) return removed;
+      const rows = candidates(cursor, batch);
+      if (rows.length === 0) return removed;
+      const ids = JSON.stringify(rows.map((row) => row[row.length - 1]));
+      removed += inTransaction(() => remove.run(ids).changes);
+      cursor = rows[rows.length - 1] as number[];
+      if (rows.length < batch) return removed;
       yield;
     }
   };
-  result.reportsDeleted = yield* walk(
-    statements.reportIds,
-    (ids) => statements.deleteReports.run(ids).changes,
-  );
+  const byId = (statement: { all(...params: unknown[]): unknown[] }) => (cursor: number[], limit: number) =>
+    statement.all(...cursor, limit) as number[][];
+  result.reportsDeleted = yield* walk(byId(statements.reportIds), statements.deleteReports);
   yield;
   // Scans past retention, oldest first along scans_by_time, from a (started_at, id) cursor.
-  let at: [number, number] = [Number.MIN_SAFE_INTEGER, 0];
-  for (;;) {
-    const rows = statements.oldScans.all(scanCutoff, at[0], at[1], batch) as [number, number][];
-    if (rows.length === 0) break;
-    const ids = JSON.stringify(rows.map((r) => r[1]));
-    result.scansDeleted += inTransaction(() => statements.deleteScans.run(ids).changes);
-    at = rows[rows.length - 1] as [number, number];
-    if (rows.length < batch) break;
-    yield;
-  }
-  yield;
-  result.errorSetsDeleted = yield* walk(
-    statements.errorSetIds,
-    (ids) => statements.deleteErrorSets.run(ids).changes,
+  result.scansDeleted = yield* walk(
+    (cursor, limit) => statements.oldScans.all(scanCutoff, ...cursor, limit) as number[][],
+    statements.deleteScans,
+    [Number.MIN_SAFE_INTEGER, 0],
   );
   yield;
-  result.factsDeleted = yield* walk(statements.factsIds, (ids) => statements.deleteFacts.run(ids).changes);
+  result.errorSetsDeleted = yield* walk(byId(statements.errorSetIds), statements.deleteErrorSets);
+  yield;
+  result.factsDeleted = yield* walk(byId(statements.factsIds), statements.deleteFacts);
   return result;
 }
 
@@ -102,7 +97,7 @@ function prepare(db: Db) {
   return {
     detachReports: db.prepare(`UPDATE scans SET report_id = NULL WHERE id IN (
       SELECT id FROM scans INDEXED BY scans_by_report WHERE report_id IS NOT NULL AND started_at < ? LIMIT ?)`),
-    reportIds: db.prepare('SELECT id FROM reports WHERE id > ? ORDER BY id LIMIT ?').pluck(),
+    reportIds: db.prepare('SELECT id FROM reports WHERE id > ? ORDER BY id LIMIT ?').raw(),
     deleteReports: db.prepare(`DELETE FROM reports WHERE id IN (SELECT value FROM json_each(?))
       AND NOT EXISTS (SELECT 1 FROM scans WHERE report_id = reports.id)`),
     oldScans: db
@@ -115,10 +110,10 @@ function prepare(db: Db) {
       AND EXISTS (SELECT 1 FROM scans n WHERE n.host_id = scans.host_id AND n.id > scans.id)
       AND (scans.status <> 'ok' OR EXISTS (SELECT 1 FROM scans n INDEXED BY scans_ok_by_host
         WHERE n.host_id = scans.host_id AND n.status = 'ok' AND n.id > scans.id))`),
-    errorSetIds: db.prepare('SELECT id FROM error_sets WHERE id > ? ORDER BY id LIMIT ?').pluck(),
+    errorSetIds: db.prepare('SELECT id FROM error_sets WHERE id > ? ORDER BY id LIMIT ?').raw(),
     deleteErrorSets: db.prepare(`DELETE FROM error_sets WHERE id IN (SELECT value FROM json_each(?))
       AND NOT EXISTS (SELECT 1 FROM scans WHERE errors_id = error_sets.id)`),
-    factsIds: db.prepare('SELECT id FROM host_facts WHERE id > ? ORDER BY id LIMIT ?').pluck(),
+    factsIds: db.prepare('SELECT id FROM host_facts WHERE id > ? ORDER BY id LIMIT ?').raw(),
     deleteFacts: db.prepare(`DELETE FROM host_facts WHERE id IN (SELECT value FROM json_each(?))
       AND NOT EXISTS (SELECT 1 FROM scans WHERE facts_id = host_facts.id)`),
   };

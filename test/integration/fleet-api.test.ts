@@ -12,7 +12,8 @@ import { distributionOf } from '../../server/store/queries/distribution.js';
 import { emptyHistogram } from '../../server/store/rollups.js';
 import { saveScan } from '../../server/store/scans.js';
 import { bearer } from '../support/auth.js';
-import { buildFleet, type Fleet, fleetUnit, HOSTILE, MINUS, NOW } from '../support/fleet-data.js';
+import { startFleetApp } from '../support/fleet-app.js';
+import { type Fleet, fleetUnit, HOSTILE, MINUS, NOW } from '../support/fleet-data.js';
 import { okScan } from '../support/scan-results.js';
 
 /** Split a CSV document (RFC 4180) into rows of cells. */
@@ -46,7 +47,6 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('fleet API', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'unitscore-fleet-api-'));
   let db: Db;
   let app: App;
   let fleet: Fleet;
@@ -67,17 +67,11 @@ describe('fleet API', () => {
     return parseCsv(res.body);
   };
 
+  let close: () => Promise<void>;
   before(async () => {
-    db = openDb(join(dir, 'fleet.db'));
-    fleet = buildFleet(db);
-    app = await buildApp({ db, version: '0.0.0-test', demo: false, webDir: null, now: () => NOW });
-    viewer = bearer(db, 'viewer');
+    ({ db, fleet, app, viewer, close } = await startFleetApp('fleet-api'));
   });
-  after(async () => {
-    await app.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close());
 
   test('overview: hosts by status, units, median/p90/worst, bands; retired hosts left out', async () => {
     const body = await json('/api/v1/fleet/overview');

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type App, buildApp } from '../../server/http/app.js';
-import { type Db, openDb } from '../../server/store/db.js';
+import type { App } from '../../server/http/app.js';
+import type { Db } from '../../server/store/db.js';
 import { ScanWriter } from '../../server/store/scans.js';
 import { Views } from '../../server/store/views.js';
-import { bearer } from '../support/auth.js';
-import { buildFleet, type Fleet, fleetUnit, NOW } from '../support/fleet-data.js';
+import { startFleetApp } from '../support/fleet-app.js';
+import { type Fleet, fleetUnit, NOW } from '../support/fleet-data.js';
 import { okScan } from '../support/scan-results.js';
 
 // GET /api/v1/hosts a page at a time (issue 5): every order walked page by page lists each
@@ -20,7 +17,6 @@ interface Host {
 }
 
 describe('hosts list: pages, sorts, CSV', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'unitscore-host-pages-'));
   let db: Db;
   let app: App;
   let fleet: Fleet;
@@ -50,17 +46,11 @@ describe('hosts list: pages, sorts, CSV', () => {
   const scored = (hosts: Host[]) => hosts.filter((h) => h.worstExposure !== null);
   const unscored = (hosts: Host[]) => hosts.filter((h) => h.worstExposure === null).sort(byName);
 
+  let close: () => Promise<void>;
   before(async () => {
-    db = openDb(join(dir, 'fleet.db'));
-    fleet = buildFleet(db);
-    app = await buildApp({ db, version: '0.0.0-test', demo: false, webDir: null, now: () => NOW });
-    viewer = bearer(db, 'viewer');
+    ({ db, fleet, app, viewer, close } = await startFleetApp('host-pages'));
   });
-  after(async () => {
-    await app.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close());
 
   test('every order, every page size: each active host once, in order', async () => {
     const all = new Views(db).hosts();
